@@ -1,0 +1,61 @@
+namespace Hark;
+
+/// <summary>
+/// A published message. Its wire forms (the JSON object and the SSE event body) are built once,
+/// when it is published, and every subscriber's response reuses those bytes.
+/// </summary>
+public sealed class HarkMessage
+{
+    internal HarkMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, MessagePayload payload, long order)
+    {
+        Channel = channel;
+        Epoch = epoch;
+        Seq = seq;
+        Time = time;
+        Event = eventName;
+        Payload = payload;
+        Order = order;
+        Cursor = Hark.Cursor.Format(epoch, seq);
+        (Json, CursorStart) = MessageEncoder.EncodeJson(this);
+        SseFields = MessageEncoder.EncodeSseFields(eventName, payload);
+    }
+
+    /// <summary>The channel it was published to.</summary>
+    public string Channel { get; }
+
+    /// <summary>The history it belongs to.</summary>
+    public Epoch Epoch { get; }
+
+    /// <summary>Its per-channel sequence number, from 1, with no holes.</summary>
+    public long Seq { get; }
+
+    /// <summary>When it was published (UTC).</summary>
+    public DateTimeOffset Time { get; }
+
+    /// <summary>The event name, or null.</summary>
+    public string? Event { get; }
+
+    /// <summary>The payload.</summary>
+    public MessagePayload Payload { get; }
+
+    /// <summary>Its single-channel cursor, <c>{epoch}:{seq}</c>.</summary>
+    public string Cursor { get; }
+
+    /// <summary>The position right after this message.</summary>
+    public ChannelPosition Position => new(Channel, Epoch, Seq);
+
+    /// <summary>Bytes held in history for it (payload, names and encodings).</summary>
+    public int Size => Json.Length + SseFields.Length + Payload.Size;
+
+    /// <summary>Engine-wide publish order, used to merge several channels into one ordered batch.</summary>
+    internal long Order { get; }
+
+    /// <summary>The message as a JSON object, <c>{"channel","seq","cursor","time","event"?,"data"}</c>.</summary>
+    internal byte[] Json { get; }
+
+    /// <summary>Where the cursor's characters start in <see cref="Json"/>, so another cursor can be spliced in.</summary>
+    internal int CursorStart { get; }
+
+    /// <summary>The SSE fields after <c>id:</c>: an <c>event:</c> line when named, then <c>data:</c> lines.</summary>
+    internal byte[] SseFields { get; }
+}

@@ -1,0 +1,40 @@
+using System.Threading.Tasks.Sources;
+
+namespace Hark.Internal;
+
+/// <summary>
+/// One held subscriber: no thread, just an awaitable that the first of publish, deadline, delete,
+/// cancellation or shutdown completes. Later signals are ignored.
+/// </summary>
+internal sealed class Waiter : IValueTaskSource<WakeResult>
+{
+    private ManualResetValueTaskSourceCore<WakeResult> _core = new() { RunContinuationsAsynchronously = true };
+    private int _signalled;
+
+    /// <summary>The wheel slot this waiter sits in, while it has a deadline.</summary>
+    internal LinkedListNode<Waiter>? WheelNode { get; set; }
+
+    /// <summary>The wheel tick at which the deadline passes.</summary>
+    internal long DeadlineTick { get; set; }
+
+    public bool IsSignalled => Volatile.Read(ref _signalled) != 0;
+
+    public ValueTask<WakeResult> Task => new(this, _core.Version);
+
+    public bool TrySignal(WakeResult result)
+    {
+        if (Interlocked.Exchange(ref _signalled, 1) != 0)
+        {
+            return false;
+        }
+        _core.SetResult(result);
+        return true;
+    }
+
+    WakeResult IValueTaskSource<WakeResult>.GetResult(short token) => _core.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<WakeResult>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<WakeResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+}

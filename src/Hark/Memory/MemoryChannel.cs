@@ -1,0 +1,35 @@
+namespace Hark.Memory;
+
+/// <summary>One channel of the memory engine: its history, sequence counter and waiters, under one lock.</summary>
+internal sealed class MemoryChannel
+{
+    public MemoryChannel(string name, Epoch epoch, long lastSeq, long resetStamp)
+    {
+        Name = name;
+        Epoch = epoch;
+        LastSeq = lastSeq;
+        ResetStamp = resetStamp;
+    }
+
+    public string Name { get; }
+
+    public Epoch Epoch { get; }
+
+    /// <summary>Stamp of the last time this channel's history was lost (a delete); 0 when never.</summary>
+    public long ResetStamp { get; }
+
+    public Lock Gate { get; } = new();
+
+    public ChannelHistory History { get; } = new();
+
+    public long LastSeq { get; set; }
+
+    /// <summary>Set (under the lock) when the channel is removed; callers that find it retry.</summary>
+    public bool Dead { get; set; }
+
+    /// <summary>Waiters on this channel. A publish swaps the whole list out and wakes it outside the lock.</summary>
+    public LinkedList<Internal.Waiter> Waiters { get; set; } = new();
+
+    /// <summary>Oldest retained sequence number; one past <see cref="LastSeq"/> when history is empty.</summary>
+    public long FirstSeq => History.Count == 0 ? LastSeq + 1 : History.FirstSeq;
+}

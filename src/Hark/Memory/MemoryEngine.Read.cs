@@ -1,0 +1,190 @@
+namespace Hark.Memory;
+
+internal sealed partial class MemoryEngine
+{
+    /// <summary>A channel's state as reads see it, whether it is live or only remembered.</summary>
+    private readonly record struct ChannelState(Epoch Epoch, long LastSeq, long FirstSeq, long ResetStamp);
+
+    public ValueTask<IReadOnlyList<ChannelPosition>> GetStartAsync(IReadOnlyList<string> channels, StartPoint start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        // Read the stamp before looking: any history created after this read gets a later stamp,
+        // so an empty-channel cursor made from it stays valid when that history's first message comes.
+        var issuedAt = Volatile.Read(ref _stamp);
+        var positions = new ChannelPosition[channels.Count];
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var name = channels[i];
+            if (TryGetLive(name, out var live))
+            {
+                lock (live.Gate)
+                {
+                    EvictAged(live);
+                    var back = Math.Max(live.FirstSeq - 1, live.LastSeq - Math.Min(start.Last, live.LastSeq));
+                    positions[i] = new ChannelPosition(name, live.Epoch, back);
+                    continue;
+                }
+            }
+            var state = Remembered(name, issuedAt);
+            positions[i] = new ChannelPosition(name, state.Epoch, state.LastSeq);
+        }
+        return ValueTask.FromResult<IReadOnlyList<ChannelPosition>>(positions);
+    }
+
+    public ValueTask<ReadBatch> ReadAsync(IReadOnlyList<ChannelPosition> after, int max, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var issuedAt = Volatile.Read(ref _stamp);
+        var found = new List<HarkMessage>[after.Count];
+        var positions = new ChannelPosition[after.Count];
+        List<ChannelGap>? gaps = null;
+        var total = 0;
+        for (var i = 0; i < after.Count; i++)
+        {
+            var position = after[i];
+            var list = found[i] = [];
+            ChannelState state;
+            if (TryGetLive(position.Channel, out var live))
+            {
+                lock (live.Gate)
+                {
+                    EvictAged(live);
+                    state = StateOf(live);
+                    var (from, gap) = Normalize(state, position);
+                    if (gap is not null)
+                    {
+                        (gaps ??= []).Add(gap);
+                    }
+                    CopyAfter(live, from, max, list);
+                    positions[i] = Advance(position, state, from, gap, list);
+                }
+            }
+            else
+            {
+                state = Remembered(position.Channel, issuedAt);
+                var (from, gap) = Normalize(state, position);
+                if (gap is not null)
+                {
+                    (gaps ??= []).Add(gap);
+                }
+                positions[i] = Advance(position, state, from, gap, list);
+            }
+            total += list.Count;
+        }
+        var messages = after.Count == 1 ? found[0] : Merge(found, total, max, positions);
+        return ValueTask.FromResult(new ReadBatch(messages, positions, gaps ?? (IReadOnlyList<ChannelGap>)[]));
+    }
+
+    /// <summary>Merges per-channel lists by publish order, keeps the first <paramref name="max"/>, and moves each channel's position to its last kept message.</summary>
+    private static List<HarkMessage> Merge(List<HarkMessage>[] found, int total, int max, ChannelPosition[] positions)
+    {
+        var all = new List<HarkMessage>(total);
+        foreach (var list in found)
+        {
+            all.AddRange(list);
+        }
+        if (all.Count <= max)
+        {
+            all.Sort(static (a, b) => a.Order.CompareTo(b.Order));
+            return all;
+        }
+        all.Sort(static (a, b) => a.Order.CompareTo(b.Order));
+        all.RemoveRange(max, all.Count - max);
+        for (var i = 0; i < found.Length; i++)
+        {
+            if (found[i].Count == 0)
+            {
+                continue;
+            }
+            // This channel's position moves to the last of its messages that made the cut,
+            // or to just before its first one when none did.
+            var kept = found[i].FindLastIndex(m => m.Order <= all[^1].Order);
+            var p = positions[i];
+            positions[i] = kept >= 0 ? found[i][kept].Position : p with { Seq = found[i][0].Seq - 1 };
+        }
+        return all;
+    }
+
+    private static ChannelPosition Advance(ChannelPosition requested, ChannelState state, long from, ChannelGap? gap, List<HarkMessage> list)
+    {
+        if (list.Count > 0)
+        {
+            return list[^1].Position;
+        }
+        // Nothing new and no gap: the same cursor comes back, unchanged, as the protocol promises.
+        return gap is null ? requested : new ChannelPosition(requested.Channel, state.Epoch, from);
+    }
+
+    private static void CopyAfter(MemoryChannel channel, long from, int max, List<HarkMessage> into)
+    {
+        var history = channel.History;
+        var start = (int)(from + 1 - channel.FirstSeq);
+        for (var i = Math.Max(start, 0); i < history.Count && into.Count < max; i++)
+        {
+            into.Add(history[i]);
+        }
+    }
+
+    /// <summary>
+    /// Maps a requested position onto the channel's current history: the sequence number after which
+    /// to deliver, and the gap (if any) between the cursor and what is still there.
+    /// </summary>
+    private (long From, ChannelGap? Gap) Normalize(ChannelState state, ChannelPosition position)
+    {
+        var keptFrom = state.FirstSeq - 1;
+        if (position.Epoch == state.Epoch)
+        {
+            if (position.Seq > state.LastSeq)
+            {
+                // A position this history never reached cannot be trusted: start over, loudly.
+                return (keptFrom, new ChannelGap(position.Channel, GapReason.Reset, null));
+            }
+            if (position.Seq < keptFrom)
+            {
+                return (keptFrom, new ChannelGap(position.Channel, GapReason.Evicted, keptFrom - position.Seq));
+            }
+            return (position.Seq, null);
+        }
+        var stamp = position.Epoch.Stamp;
+        if (position.Seq == 0
+            && position.Epoch.Instance == Instance
+            && stamp <= state.Epoch.Stamp
+            && state.ResetStamp <= stamp
+            && Volatile.Read(ref _forgottenAt) <= stamp)
+        {
+            // The cursor of a channel that was empty when it was issued, and this history began
+            // after that with no delete or forgotten tombstone in between: nothing was lost.
+            return keptFrom > 0
+                ? (keptFrom, new ChannelGap(position.Channel, GapReason.Evicted, keptFrom))
+                : (0, null);
+        }
+        return (keptFrom, new ChannelGap(position.Channel, GapReason.Reset, null));
+    }
+
+    private bool TryGetLive(string name, out MemoryChannel live) =>
+        _channels.TryGetValue(name, out live!) && !live.Dead;
+
+    private static ChannelState StateOf(MemoryChannel live) => new(live.Epoch, live.LastSeq, live.FirstSeq, live.ResetStamp);
+
+    /// <summary>The state of a channel with no live object: from its tombstone, or a fresh empty history.</summary>
+    private ChannelState Remembered(string name, long issuedAt)
+    {
+        var stone = _tombstones.Find(name);
+        return stone is { Deleted: false }
+            ? new ChannelState(stone.Epoch, stone.LastSeq, stone.LastSeq + 1, stone.ResetStamp)
+            : new ChannelState(new Epoch(Instance, issuedAt), 0, 1, stone?.ResetStamp ?? 0);
+    }
+
+    private void EvictAged(MemoryChannel live)
+    {
+        if (live.History.Count > 0)
+        {
+            var evicted = live.History.EvictOlderThan(_time.GetUtcNow() - _options.MaxAge);
+            if (evicted > 0)
+            {
+                Interlocked.Add(ref _historyBytes, -evicted);
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using System.Collections.Concurrent;
+using Hark.Internal;
+
+namespace Hark.Memory;
+
+/// <summary>
+/// The embedded engine: every channel's history in this process's memory. Epochs carry this
+/// instance's start time, so after a restart every old cursor reads as a gap, never as a wrong position.
+/// </summary>
+internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
+{
+    private readonly ConcurrentDictionary<string, MemoryChannel> _channels = new(StringComparer.Ordinal);
+    private readonly TombstoneTable _tombstones;
+    private readonly HistoryOptions _options;
+    private readonly TimeProvider _time;
+    private readonly DeadlineWheel _wheel;
+    private readonly ITimer _sweepTimer;
+
+    // Every event that changes which history a name refers to (a channel created, deleted, or a
+    // tombstone forgotten) takes the next stamp; cursors of empty channels carry the stamp they were
+    // issued at, so the engine can tell whether anything could have been lost since.
+    private long _stamp;
+    private long _forgottenAt;
+    private long _order;
+    private long _channelCount;
+    private long _historyBytes;
+
+    public MemoryEngine(HistoryOptions options, TimeProvider time, DeadlineWheel wheel)
+    {
+        _options = options;
+        _time = time;
+        _wheel = wheel;
+        _tombstones = new TombstoneTable(options.MaxTombstones);
+        Instance = time.GetUtcNow().ToUnixTimeMilliseconds();
+        _sweepTimer = time.CreateTimer(static s => ((MemoryEngine)s!).Sweep(), this, options.SweepInterval, options.SweepInterval);
+    }
+
+    /// <summary>This instance's part of every epoch it makes.</summary>
+    public long Instance { get; }
+
+    public long ChannelCount => Interlocked.Read(ref _channelCount);
+
+    public long HistoryBytes => Interlocked.Read(ref _historyBytes);
+
+    internal int TombstoneCount => _tombstones.Count;
+
+    public ValueTask<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return ValueTask.FromResult(Publish(request));
+    }
+
+    public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<PublishRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var results = new PublishResult[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            results[i] = Publish(requests[i]);
+        }
+        return ValueTask.FromResult<IReadOnlyList<PublishResult>>(results);
+    }
+
+    private PublishResult Publish(PublishRequest request)
+    {
+        if (!ChannelName.IsValid(request.Channel))
+        {
+            throw new ArgumentException($"Invalid channel name '{request.Channel}'.", nameof(request));
+        }
+        while (true)
+        {
+            var channel = GetOrCreate(request.Channel);
+            HarkMessage message;
+            LinkedList<Waiter> waiters;
+            lock (channel.Gate)
+            {
+                if (channel.Dead)
+                {
+                    continue;
+                }
+                var now = _time.GetUtcNow();
+                var evicted = channel.History.EvictOlderThan(now - _options.MaxAge);
+                message = new HarkMessage(channel.Name, channel.Epoch, channel.LastSeq + 1, now, request.Event, request.Payload, Interlocked.Increment(ref _order));
+                channel.LastSeq = message.Seq;
+                evicted += channel.History.Append(message, _options);
+                Interlocked.Add(ref _historyBytes, message.Size - evicted);
+                waiters = channel.Waiters;
+                if (waiters.Count > 0)
+                {
+                    channel.Waiters = new LinkedList<Waiter>();
+                }
+            }
+            var woken = waiters.Count > 0 ? Wake(waiters, new WakeResult(WakeReason.Ready)) : 0;
+            return new PublishResult(message.Channel, message.Seq, message.Cursor, woken);
+        }
+    }
+
+    public ValueTask<ChannelInfo?> GetChannelAsync(string channel, CancellationToken cancellationToken)
+    {
+        if (_channels.TryGetValue(channel, out var live))
+        {
+            lock (live.Gate)
+            {
+                if (!live.Dead)
+                {
+                    return ValueTask.FromResult<ChannelInfo?>(new ChannelInfo(
+                        live.Name, live.History.Count, live.History.Bytes, live.FirstSeq, live.LastSeq,
+                        Cursor.Format(live.Epoch, live.LastSeq), live.Waiters.Count, live.History.Newest?.Time));
+                }
+            }
+        }
+        if (_tombstones.Find(channel) is { Deleted: false } stone)
+        {
+            return ValueTask.FromResult<ChannelInfo?>(new ChannelInfo(
+                channel, 0, 0, stone.LastSeq + 1, stone.LastSeq, Cursor.Format(stone.Epoch, stone.LastSeq), 0, null));
+        }
+        return ValueTask.FromResult<ChannelInfo?>(null);
+    }
+
+    public ValueTask<bool> DeleteChannelAsync(string channel, CancellationToken cancellationToken)
+    {
+        var deletedAt = Interlocked.Increment(ref _stamp);
+        var existed = false;
+        LinkedList<Waiter>? waiters = null;
+        if (_channels.TryGetValue(channel, out var live))
+        {
+            lock (live.Gate)
+            {
+                if (!live.Dead)
+                {
+                    live.Dead = true;
+                    existed = true;
+                    Interlocked.Add(ref _historyBytes, -live.History.Clear());
+                    waiters = live.Waiters;
+                    live.Waiters = new LinkedList<Waiter>();
+                    RememberTombstone(channel, new Tombstone(live.Epoch, 0, deletedAt, Deleted: true));
+                }
+            }
+            Unlist(live);
+        }
+        if (!existed && _tombstones.Find(channel) is { Deleted: false })
+        {
+            existed = true;
+            RememberTombstone(channel, new Tombstone(default, 0, deletedAt, Deleted: true));
+        }
+        if (waiters is { Count: > 0 })
+        {
+            Wake(waiters, new WakeResult(WakeReason.Closed, channel));
+        }
+        return ValueTask.FromResult(existed);
+    }
+
+    private MemoryChannel GetOrCreate(string name)
+    {
+        while (true)
+        {
+            if (_channels.TryGetValue(name, out var existing))
+            {
+                if (!existing.Dead)
+                {
+                    return existing;
+                }
+                // Help a drop or delete that has marked it but not yet unlisted it.
+                Unlist(existing);
+                continue;
+            }
+            var stone = _tombstones.Find(name);
+            var created = stone is { Deleted: false }
+                ? new MemoryChannel(name, stone.Epoch, stone.LastSeq, stone.ResetStamp)
+                : new MemoryChannel(name, new Epoch(Instance, Interlocked.Increment(ref _stamp)), 0, stone?.ResetStamp ?? 0);
+            if (_channels.TryAdd(name, created))
+            {
+                Interlocked.Increment(ref _channelCount);
+                if (stone is not null)
+                {
+                    _tombstones.Remove(name, stone);
+                }
+                return created;
+            }
+        }
+    }
+
+    private void Unlist(MemoryChannel channel)
+    {
+        if (_channels.TryRemove(new KeyValuePair<string, MemoryChannel>(channel.Name, channel)))
+        {
+            Interlocked.Decrement(ref _channelCount);
+        }
+    }
+
+    private void RememberTombstone(string name, Tombstone stone)
+    {
+        if (_tombstones.Set(name, stone) > 0)
+        {
+            Volatile.Write(ref _forgottenAt, Interlocked.Increment(ref _stamp));
+        }
+    }
+
+    private static int Wake(LinkedList<Waiter> waiters, WakeResult result)
+    {
+        var woken = 0;
+        foreach (var waiter in waiters)
+        {
+            if (waiter.TrySignal(result))
+            {
+                woken++;
+            }
+        }
+        return woken;
+    }
+
+    public void Dispose() => _sweepTimer.Dispose();
+}

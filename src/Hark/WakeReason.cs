@@ -1,0 +1,20 @@
+namespace Hark;
+
+/// <summary>Why a wait ended.</summary>
+public enum WakeReason
+{
+    /// <summary>Something is after the cursor (messages, or a gap) on at least one channel.</summary>
+    Ready,
+
+    /// <summary>The deadline passed with nothing new.</summary>
+    Timeout,
+
+    /// <summary>A channel was deleted; <see cref="WakeResult.Channel"/> names it.</summary>
+    Closed,
+
+    /// <summary>The caller's token was cancelled (for a request: the client went away).</summary>
+    Cancelled,
+
+    /// <summary>The server is shutting down.</summary>
+    Stopping,
+}
