@@ -45,7 +45,7 @@ public sealed class HarkMessage
     public ChannelPosition Position => new(Channel, Epoch, Seq);
 
     /// <summary>Bytes held in history for it (payload, names and encodings).</summary>
-    public int Size => Json.Length + SseFields.Length + Payload.Size;
+    public int Size => Json.Length + SseFields.Length + Payload.Size + (Payload.IsText ? Payload.Json.Length : 0);
 
     /// <summary>Engine-wide publish order, used to merge several channels into one ordered batch.</summary>
     internal long Order { get; }

@@ -1,0 +1,47 @@
+using Hark.AspNetCore;
+using Hark.AspNetCore.Internal;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps Hark's HTTP endpoints.</summary>
+public static class HarkEndpointRouteBuilderExtensions
+{
+    /// <summary>Maps Hark's endpoints at the root: <c>/sub</c>, <c>/pub</c>, <c>/metrics</c>, <c>/healthz</c>.</summary>
+    public static RouteGroupBuilder MapHark(this IEndpointRouteBuilder endpoints) => endpoints.MapHark("");
+
+    /// <summary>Maps Hark's endpoints under <paramref name="prefix"/> (such as <c>/push</c>). Chain <c>.RequireAuthorization()</c> and the like on the result.</summary>
+    public static RouteGroupBuilder MapHark(this IEndpointRouteBuilder endpoints, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var services = endpoints.ServiceProvider;
+        var group = endpoints.MapGroup(prefix);
+        var subscribe = services.GetRequiredService<SubscribeEndpoint>();
+        var publish = services.GetRequiredService<PublishEndpoint>();
+        var exporter = services.GetRequiredService<PrometheusExporter>();
+
+        group.MapGet("/sub/{channels}", subscribe.HandleAsync).WithName("HarkSubscribe");
+        group.MapPost("/pub/{channel}", publish.PublishAsync).WithName("HarkPublish");
+        group.MapPost("/pub", publish.PublishBatchAsync).WithName("HarkPublishBatch");
+        group.MapGet("/pub/{channel}", publish.InfoAsync).WithName("HarkChannelInfo");
+        group.MapDelete("/pub/{channel}", publish.DeleteAsync).WithName("HarkDeleteChannel");
+        group.MapGet("/metrics", context =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            context.Response.Headers.CacheControl = "no-store";
+            return context.Response.WriteAsync(exporter.Scrape(), context.RequestAborted);
+        }).WithName("HarkMetrics");
+        group.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        group.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+
+        if (services.GetRequiredService<IOptions<HarkOptions>>().Value.Cors.Origins.Count > 0)
+        {
+            group.RequireCors(HarkServiceCollectionExtensions.CorsPolicyName);
+        }
+        return group;
+    }
+}

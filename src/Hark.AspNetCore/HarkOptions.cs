@@ -1,0 +1,29 @@
+namespace Hark.AspNetCore;
+
+/// <summary>Hark's settings, bound from the <c>Hark</c> configuration section.</summary>
+public sealed class HarkOptions
+{
+    /// <summary>The configuration section bound by default.</summary>
+    public const string SectionName = "Hark";
+
+    /// <summary>Which engine holds messages: <c>memory</c> (the default).</summary>
+    public string Engine { get; set; } = "memory";
+
+    /// <summary>Bounds on each channel's history.</summary>
+    public HistoryOptions History { get; set; } = new();
+
+    /// <summary>Long-poll settings.</summary>
+    public PollOptions Poll { get; set; } = new();
+
+    /// <summary>SSE and NDJSON stream settings.</summary>
+    public StreamOptions Streams { get; set; } = new();
+
+    /// <summary>Who may publish.</summary>
+    public PublishOptions Publish { get; set; } = new();
+
+    /// <summary>Request limits.</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
+    /// <summary>Cross-origin access for browser pages served from elsewhere.</summary>
+    public CrossOriginOptions Cors { get; set; } = new();
+}

@@ -1,0 +1,80 @@
+using Hark;
+using Hark.AspNetCore;
+using Hark.AspNetCore.Internal;
+using Hark.AspNetCore.Internal.Transports;
+using Hark.Internal;
+using Hark.Memory;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Hark's services.</summary>
+public static class HarkServiceCollectionExtensions
+{
+    /// <summary>The CORS policy Hark's endpoints use when <c>Hark:Cors:Origins</c> is set.</summary>
+    public const string CorsPolicyName = "Hark";
+
+    /// <summary>
+    /// Adds Hark: options bound from the <c>Hark</c> configuration section (then <paramref name="configure"/>),
+    /// the engine named by <c>Hark:Engine</c> (the in-memory one by default), transports, metrics and health checks.
+    /// </summary>
+    public static IHarkBuilder AddHark(this IServiceCollection services, Action<HarkOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<HarkOptions>().BindConfiguration(HarkOptions.SectionName).ValidateOnStart();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HarkOptions>, HarkOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton(sp => new DeadlineWheel(
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HarkOptions>>().Value.Poll.TimerResolution));
+        services.TryAddSingleton<IHarkEngine>(CreateEngine);
+        services.TryAddSingleton<HarkMetrics>();
+        services.TryAddSingleton<PrometheusExporter>();
+        services.TryAddSingleton<PublisherGate>();
+        services.TryAddSingleton<LongPollTransport>();
+        services.TryAddSingleton(sp => new StreamTransport(
+            sp.GetRequiredService<IHarkEngine>(), sp.GetRequiredService<HarkMetrics>(),
+            sp.GetRequiredService<IOptions<HarkOptions>>().Value.Streams, sp.GetRequiredService<ILogger<StreamTransport>>()));
+        services.TryAddSingleton<SubscribeEndpoint>();
+        services.TryAddSingleton<PublishEndpoint>();
+        services.AddHostedService<HarkLifetime>();
+        services.AddProblemDetails();
+        services.AddHealthChecks().AddCheck<EngineHealthCheck>("hark", tags: ["ready"]);
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<HarkOptions>>((cors, hark) =>
+            cors.AddPolicy(CorsPolicyName, policy => ConfigureCors(policy, hark.Value.Cors.Origins)));
+        return new HarkBuilder(services);
+    }
+
+    private static IHarkEngine CreateEngine(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<HarkOptions>>().Value;
+        if (!string.Equals(options.Engine, "memory", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"Hark:Engine '{options.Engine}' is not a known engine; use 'memory' or register another engine on AddHark()'s builder.");
+        }
+        return new MemoryEngine(options.History, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<DeadlineWheel>());
+    }
+
+    private static void ConfigureCors(CorsPolicyBuilder policy, IList<string> origins)
+    {
+        if (origins.Contains("*"))
+        {
+            policy.AllowAnyOrigin();
+        }
+        else
+        {
+            policy.WithOrigins([.. origins]);
+        }
+        policy.WithMethods("GET", "POST", "DELETE")
+            .WithHeaders("Authorization", "Content-Type", "Last-Event-ID", PublishEndpoint.EventHeader, "Cache-Control")
+            .SetPreflightMaxAge(TimeSpan.FromHours(1));
+    }
+}

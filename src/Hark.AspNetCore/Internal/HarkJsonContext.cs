@@ -1,0 +1,23 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Hark.AspNetCore.Internal;
+
+internal sealed record PublishedMessage(string Channel, long Seq, string Cursor, int Subscribers);
+
+internal sealed record BatchPublished(IReadOnlyList<PublishedMessage> Published);
+
+internal sealed record BatchItem(string? Channel, string? Event, JsonElement Data);
+
+internal sealed record ChannelInfoBody(string Channel, int Messages, long Bytes, long FirstSeq, long LastSeq, string Cursor, int Subscribers, DateTimeOffset? LastPublished);
+
+internal sealed record GapBody(string Channel, string Reason, long? Missed);
+
+/// <summary>Source-generated JSON for the small control bodies; messages are written from their cached bytes.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PublishedMessage))]
+[JsonSerializable(typeof(BatchPublished))]
+[JsonSerializable(typeof(List<BatchItem>))]
+[JsonSerializable(typeof(ChannelInfoBody))]
+[JsonSerializable(typeof(List<GapBody>))]
+internal sealed partial class HarkJsonContext : JsonSerializerContext;

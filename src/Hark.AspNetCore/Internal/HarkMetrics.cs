@@ -1,0 +1,68 @@
+using System.Diagnostics.Metrics;
+
+namespace Hark.AspNetCore.Internal;
+
+/// <summary>Hark's instruments, built once from <see cref="IMeterFactory"/>.</summary>
+internal sealed class HarkMetrics
+{
+    public const string MeterName = "Hark";
+
+    private static readonly double[] HoldBuckets = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 15, 20, 25, 30, 60, 120];
+
+    private readonly Counter<long> _published;
+    private readonly Counter<long> _delivered;
+    private readonly UpDownCounter<long> _held;
+    private readonly Histogram<double> _pollDuration;
+    private readonly Counter<long> _gaps;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _dropped;
+
+    public HarkMetrics(IMeterFactory meterFactory, Hark.IHarkEngine engine)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _published = meter.CreateCounter<long>("hark.messages.published", "{message}", "Messages published.");
+        _delivered = meter.CreateCounter<long>("hark.messages.delivered", "{message}", "Messages written to subscribers, counted once per subscriber.");
+        _held = meter.CreateUpDownCounter<long>("hark.connections.held", "{connection}", "Subscriber requests being held open now.");
+        _pollDuration = meter.CreateHistogram("hark.poll.duration", "s", "How long long-polls were held before they were answered.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HoldBuckets });
+        _gaps = meter.CreateCounter<long>("hark.gaps", "{gap}", "Gaps reported to subscribers: messages after their cursor were gone.");
+        _rejected = meter.CreateCounter<long>("hark.requests.rejected", "{request}", "Requests answered with a problem (4xx).");
+        _dropped = meter.CreateCounter<long>("hark.connections.dropped", "{connection}", "Streams dropped because the client did not read.");
+        meter.CreateObservableGauge("hark.channels", () => engine.ChannelCount, "{channel}", "Channels held by the engine.");
+        meter.CreateObservableGauge("hark.history.size", () => engine.HistoryBytes, "By", "Bytes of message history held.");
+    }
+
+    public void Published(int count) => _published.Add(count);
+
+    public void Delivered(int count, string transport)
+    {
+        if (count > 0 && _delivered.Enabled)
+        {
+            _delivered.Add(count, new KeyValuePair<string, object?>("hark.transport", transport));
+        }
+    }
+
+    public void HoldStarted(string transport) => _held.Add(1, new KeyValuePair<string, object?>("hark.transport", transport));
+
+    public void HoldEnded(string transport) => _held.Add(-1, new KeyValuePair<string, object?>("hark.transport", transport));
+
+    public void PollAnswered(TimeSpan held, string outcome)
+    {
+        if (_pollDuration.Enabled)
+        {
+            _pollDuration.Record(held.TotalSeconds, new KeyValuePair<string, object?>("hark.outcome", outcome));
+        }
+    }
+
+    public void Gaps(int count) => _gaps.Add(count);
+
+    public void Rejected(int status)
+    {
+        if (_rejected.Enabled)
+        {
+            _rejected.Add(1, new KeyValuePair<string, object?>("http.response.status_code", status));
+        }
+    }
+
+    public void Dropped(string transport) => _dropped.Add(1, new KeyValuePair<string, object?>("hark.transport", transport));
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+
+namespace Hark.AspNetCore.Internal;
+
+/// <summary>Checks settings at start-up, so a bad value stops the server with a clear message instead of misbehaving later.</summary>
+internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HarkOptions options)
+    {
+        var errors = new List<string>();
+        void Require(bool ok, string message)
+        {
+            if (!ok)
+            {
+                errors.Add(message);
+            }
+        }
+        var (history, poll, streams, limits) = (options.History, options.Poll, options.Streams, options.Limits);
+        Require(history.MaxMessages >= 1, "Hark:History:MaxMessages must be at least 1.");
+        Require(history.MaxBytes >= 1024, "Hark:History:MaxBytes must be at least 1024.");
+        Require(history.MaxAge > TimeSpan.Zero, "Hark:History:MaxAge must be positive.");
+        Require(history.SweepInterval > TimeSpan.Zero, "Hark:History:SweepInterval must be positive.");
+        Require(history.MaxTombstones >= 0, "Hark:History:MaxTombstones must be 0 or more.");
+        Require(poll.MaxTimeout > TimeSpan.Zero, "Hark:Poll:MaxTimeout must be positive.");
+        Require(poll.DefaultTimeout >= TimeSpan.Zero && poll.DefaultTimeout <= poll.MaxTimeout, "Hark:Poll:DefaultTimeout must be between 0 and Hark:Poll:MaxTimeout.");
+        Require(poll.MaxBatch >= 1, "Hark:Poll:MaxBatch must be at least 1.");
+        Require(poll.DefaultBatch >= 1 && poll.DefaultBatch <= poll.MaxBatch, "Hark:Poll:DefaultBatch must be between 1 and Hark:Poll:MaxBatch.");
+        Require(poll.TimerResolution >= TimeSpan.FromMilliseconds(1) && poll.TimerResolution <= TimeSpan.FromSeconds(1), "Hark:Poll:TimerResolution must be from 1 ms to 1 s.");
+        Require(streams.HeartbeatInterval > TimeSpan.Zero, "Hark:Streams:HeartbeatInterval must be positive.");
+        Require(streams.WriteTimeout > TimeSpan.Zero, "Hark:Streams:WriteTimeout must be positive.");
+        Require(streams.ReconnectDelay >= TimeSpan.Zero, "Hark:Streams:ReconnectDelay must be 0 or more.");
+        Require(limits.MaxChannelsPerRequest >= 1, "Hark:Limits:MaxChannelsPerRequest must be at least 1.");
+        Require(limits.MaxMessageBytes >= 1 && limits.MaxMessageBytes * 4L + 512 <= history.MaxBytes,
+            "Hark:Limits:MaxMessageBytes must be positive and fit in Hark:History:MaxBytes (a message is held in up to four times its size: raw, escaped, and in its two wire forms).");
+        Require(limits.MaxBatchBytes >= limits.MaxMessageBytes, "Hark:Limits:MaxBatchBytes must be at least Hark:Limits:MaxMessageBytes.");
+        Require(limits.MaxBatchMessages >= 1, "Hark:Limits:MaxBatchMessages must be at least 1.");
+        foreach (var origin in options.Cors.Origins)
+        {
+            Require(origin == "*" || Uri.TryCreate(origin, UriKind.Absolute, out _), $"Hark:Cors:Origins: '{origin}' is not an origin such as https://app.example.com.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

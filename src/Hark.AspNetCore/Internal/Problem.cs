@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Hark.AspNetCore.Internal;
+
+/// <summary>
+/// An RFC 9457 problem answer. <see cref="Type"/> is a stable URN clients can switch on; the list is
+/// in docs/protocol.md.
+/// </summary>
+internal sealed record Problem(int Status, string Type, string Title, string Detail)
+{
+    public const string TypePrefix = "urn:hark:problem:";
+
+    public Task WriteAsync(HttpContext context, HarkMetrics metrics)
+    {
+        metrics.Rejected(Status);
+        var extensions = new Dictionary<string, object?> { ["traceId"] = context.TraceIdentifier };
+        if (Status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+        return TypedResults.Problem(Detail, context.Request.Path, Status, Title, TypePrefix + Type, extensions).ExecuteAsync(context);
+    }
+
+    public static Problem BadRequest(string type, string title, string detail) => new(StatusCodes.Status400BadRequest, type, title, detail);
+
+    public static Problem InvalidChannel(string name) => BadRequest(
+        "invalid-channel", "Invalid channel name",
+        $"'{Shorten(name)}' is not a channel name: use 1 to {ChannelName.MaxLength} characters of A-Z a-z 0-9 . _ - : @ ~.");
+
+    public static Problem InvalidCursor(string detail) => BadRequest("invalid-cursor", "Invalid cursor", detail);
+
+    public static Problem InvalidParameter(string name, string detail) => BadRequest("invalid-parameter", $"Invalid '{name}'", detail);
+
+    public static Problem ChannelNotFound(string name) => new(
+        StatusCodes.Status404NotFound, "channel-not-found", "No such channel", $"Channel '{name}' has no history and no subscribers.");
+
+    public static Problem ChannelClosed(string name) => new(
+        StatusCodes.Status410Gone, "channel-closed", "Channel deleted", $"Channel '{name}' was deleted while this request waited.");
+
+    /// <summary>Cuts user input echoed in a problem so a huge value does not come back whole.</summary>
+    public static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
+}

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Hark.AspNetCore.Internal;
+
+/// <summary>The publisher's side: publish one, publish a batch, channel info, delete.</summary>
+internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, IOptions<HarkOptions> options, PublisherGate gate)
+{
+    public const string EventHeader = "Hark-Event";
+
+    /// <summary><c>POST /pub/{channel}</c></summary>
+    public async Task PublishAsync(HttpContext context)
+    {
+        if (Admit(context, out var channel) is { } denied)
+        {
+            await denied.WriteAsync(context, metrics);
+            return;
+        }
+        var request = context.Request;
+        var eventName = request.Query["event"].ToString() is { Length: > 0 } q ? q : request.Headers[EventHeader].ToString();
+        if (eventName.Length > 0 && !EventName.IsValid(eventName))
+        {
+            await InvalidEvent(eventName).WriteAsync(context, metrics);
+            return;
+        }
+        var (body, tooLarge) = await RequestBody.ReadAsync(request, options.Value.Limits.MaxMessageBytes, context.RequestAborted);
+        MessagePayload payload = null!;
+        if ((tooLarge ?? RequestBody.TryMakePayload(request.ContentType, body, out payload)) is { } problem)
+        {
+            await problem.WriteAsync(context, metrics);
+            return;
+        }
+        var result = await engine.PublishAsync(new PublishRequest(channel, eventName.Length > 0 ? eventName : null, payload), context.RequestAborted);
+        metrics.Published(1);
+        await WriteJsonAsync(context, StatusCodes.Status202Accepted, ToBody(result), HarkJsonContext.Default.PublishedMessage);
+    }
+
+    /// <summary><c>POST /pub</c> with <c>[{"channel","event","data"}…]</c>: validated whole, then published in order.</summary>
+    public async Task PublishBatchAsync(HttpContext context)
+    {
+        if (gate.Check(context) is { } denied)
+        {
+            await denied.WriteAsync(context, metrics);
+            return;
+        }
+        var limits = options.Value.Limits;
+        var request = context.Request;
+        if (!RequestBody.IsJson(request.ContentType))
+        {
+            await new Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported content type",
+                "A batch is a JSON array: send it as application/json.").WriteAsync(context, metrics);
+            return;
+        }
+        var (body, tooLarge) = await RequestBody.ReadAsync(request, limits.MaxBatchBytes, context.RequestAborted);
+        var (batch, problem) = tooLarge is null ? ParseBatch(body, limits) : (null, tooLarge);
+        if (problem is not null)
+        {
+            await problem.WriteAsync(context, metrics);
+            return;
+        }
+        var results = await engine.PublishBatchAsync(batch!, context.RequestAborted);
+        metrics.Published(results.Count);
+        await WriteJsonAsync(context, StatusCodes.Status202Accepted, new BatchPublished([.. results.Select(ToBody)]), HarkJsonContext.Default.BatchPublished);
+    }
+
+    /// <summary><c>GET /pub/{channel}</c></summary>
+    public async Task InfoAsync(HttpContext context)
+    {
+        if (Admit(context, out var channel) is { } denied)
+        {
+            await denied.WriteAsync(context, metrics);
+            return;
+        }
+        if (await engine.GetChannelAsync(channel, context.RequestAborted) is not { } info)
+        {
+            await Problem.ChannelNotFound(channel).WriteAsync(context, metrics);
+            return;
+        }
+        var body = new ChannelInfoBody(info.Channel, info.Messages, info.Bytes, info.FirstSeq, info.LastSeq, info.Cursor, info.Subscribers, info.LastPublished);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, body, HarkJsonContext.Default.ChannelInfoBody);
+    }
+
+    /// <summary><c>DELETE /pub/{channel}</c></summary>
+    public async Task DeleteAsync(HttpContext context)
+    {
+        if (Admit(context, out var channel) is { } denied)
+        {
+            await denied.WriteAsync(context, metrics);
+            return;
+        }
+        if (!await engine.DeleteChannelAsync(channel, context.RequestAborted))
+        {
+            await Problem.ChannelNotFound(channel).WriteAsync(context, metrics);
+            return;
+        }
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private Problem? Admit(HttpContext context, out string channel)
+    {
+        channel = context.GetRouteValue("channel") as string ?? "";
+        return gate.Check(context) ?? (ChannelName.IsValid(channel) ? null : Problem.InvalidChannel(channel));
+    }
+
+    private static (List<PublishRequest>? Batch, Problem? Problem) ParseBatch(ReadOnlyMemory<byte> body, LimitsOptions limits)
+    {
+        List<BatchItem>? items;
+        try
+        {
+            items = JsonSerializer.Deserialize(body.Span, HarkJsonContext.Default.ListBatchItem);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problem.BadRequest("invalid-json", "Body is not a valid batch", $"Expected [{{\"channel\",\"event\",\"data\"}}, ...]: {e.Message}"));
+        }
+        if (items is null || items.Count == 0)
+        {
+            return (null, Problem.BadRequest("invalid-batch", "Empty batch", "A batch holds at least one message."));
+        }
+        if (items.Count > limits.MaxBatchMessages)
+        {
+            return (null, Problem.BadRequest("invalid-batch", "Batch too long", $"A batch holds at most {limits.MaxBatchMessages} messages."));
+        }
+        var batch = new List<PublishRequest>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            if (item.Channel is null || !ChannelName.IsValid(item.Channel))
+            {
+                return (null, Problem.InvalidChannel(item.Channel ?? "") with { Detail = $"Message {i}: {Problem.InvalidChannel(item.Channel ?? "").Detail}" });
+            }
+            if (item.Event is not null && !EventName.IsValid(item.Event))
+            {
+                return (null, InvalidEvent(item.Event) with { Detail = $"Message {i}: {InvalidEvent(item.Event).Detail}" });
+            }
+            if (item.Data.ValueKind == JsonValueKind.Undefined)
+            {
+                return (null, Problem.BadRequest("invalid-batch", "Message without data", $"Message {i} has no 'data'."));
+            }
+            // A JSON string is text, exactly as if it had been posted as text/plain.
+            var payload = item.Data.ValueKind == JsonValueKind.String
+                ? MessagePayload.FromText(item.Data.GetString()!)
+                : MessagePayload.FromElement(item.Data);
+            if (payload.Size > limits.MaxMessageBytes)
+            {
+                return (null, new Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Message too large",
+                    $"Message {i} is over the limit of {limits.MaxMessageBytes} bytes."));
+            }
+            batch.Add(new PublishRequest(item.Channel, item.Event, payload));
+        }
+        return (batch, null);
+    }
+
+    private static Problem InvalidEvent(string name) => Problem.BadRequest("invalid-event", "Invalid event name",
+        $"'{Problem.Shorten(name)}' is not an event name: use 1 to {EventName.MaxLength} characters of A-Z a-z 0-9 . _ - : /.");
+
+    private static PublishedMessage ToBody(PublishResult r) => new(r.Channel, r.Seq, r.Cursor, r.Subscribers);
+
+    private static Task WriteJsonAsync<T>(HttpContext context, int status, T body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        context.Response.StatusCode = status;
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsJsonAsync(body, type, "application/json; charset=utf-8", context.RequestAborted);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+
+namespace Hark.AspNetCore.Internal;
+
+/// <summary>A parsed <c>GET /sub/{channels}</c>: everything but the cursor's meaning, which needs the engine.</summary>
+internal sealed record SubscribeRequest(
+    IReadOnlyList<string> Channels,
+    string? Cursor,
+    StartPoint Start,
+    TimeSpan Timeout,
+    int Max,
+    TransportKind Transport,
+    bool Envelope)
+{
+    public static Problem? TryParse(HttpRequest request, string channelList, HarkOptions options, out SubscribeRequest parsed)
+    {
+        parsed = null!;
+        var query = request.Query;
+        if (!TryParseChannels(channelList, options.Limits.MaxChannelsPerRequest, out var channels, out var problem))
+        {
+            return problem;
+        }
+        if (!TryParseTransport(request, out var transport))
+        {
+            return Problem.BadRequest("unknown-transport", "Unknown transport",
+                $"Transport '{Problem.Shorten(query["transport"].ToString())}' is not one of longpoll, poll, sse, ndjson.");
+        }
+        var timeout = options.Poll.DefaultTimeout;
+        if (string.Equals(query["transport"], "poll", StringComparison.OrdinalIgnoreCase))
+        {
+            timeout = TimeSpan.Zero;
+        }
+        else if (query.TryGetValue("timeout", out var timeoutText))
+        {
+            if (!double.TryParse(timeoutText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
+                || seconds > options.Poll.MaxTimeout.TotalSeconds)
+            {
+                return Problem.InvalidParameter("timeout",
+                    $"timeout is in seconds, from 0 to {options.Poll.MaxTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}.");
+            }
+            timeout = TimeSpan.FromSeconds(seconds);
+        }
+        var max = options.Poll.DefaultBatch;
+        if (query.TryGetValue("max", out var maxText)
+            && (!int.TryParse(maxText, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max < 1 || max > options.Poll.MaxBatch))
+        {
+            return Problem.InvalidParameter("max", $"max is a whole number from 1 to {options.Poll.MaxBatch}.");
+        }
+        var start = StartPoint.Now;
+        if (query.TryGetValue("last", out var lastText))
+        {
+            if (!long.TryParse(lastText, NumberStyles.None, CultureInfo.InvariantCulture, out var last))
+            {
+                return Problem.InvalidParameter("last", "last is a whole number of messages to replay, 0 or more.");
+            }
+            start = new StartPoint(last);
+        }
+        // EventSource sends Last-Event-ID when it reconnects to the same URL, so it outranks the
+        // cursor the page first put in the query string.
+        string? cursor = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } lastEventId ? lastEventId : query["cursor"].ToString();
+        if (string.IsNullOrEmpty(cursor) || cursor == "now")
+        {
+            cursor = null;
+        }
+        else if (cursor == "oldest")
+        {
+            (cursor, start) = (null, StartPoint.Oldest);
+        }
+        else if (cursor.Length > Hark.Cursor.MaxLength)
+        {
+            return Problem.InvalidCursor($"A cursor is at most {Hark.Cursor.MaxLength} characters.");
+        }
+        var envelope = query["envelope"] is { Count: > 0 } e && (e == "1" || string.Equals(e, "true", StringComparison.OrdinalIgnoreCase));
+        parsed = new SubscribeRequest(channels, cursor, start, timeout, max, transport, envelope);
+        return null;
+    }
+
+    internal static bool TryParseChannels(string list, int maxChannels, out IReadOnlyList<string> channels, out Problem? problem)
+    {
+        channels = [];
+        problem = null;
+        var names = new List<string>();
+        foreach (var name in list.Split(','))
+        {
+            if (!ChannelName.IsValid(name))
+            {
+                problem = Problem.InvalidChannel(name);
+                return false;
+            }
+            if (!names.Contains(name, StringComparer.Ordinal))
+            {
+                names.Add(name);
+            }
+            if (names.Count > maxChannels)
+            {
+                problem = Problem.BadRequest("too-many-channels", "Too many channels",
+                    $"A subscription names at most {maxChannels} channels.");
+                return false;
+            }
+        }
+        channels = names;
+        return true;
+    }
+
+    private static bool TryParseTransport(HttpRequest request, out TransportKind transport)
+    {
+        var named = request.Query["transport"].ToString();
+        transport = TransportKind.LongPoll;
+        switch (named.ToLowerInvariant())
+        {
+            case "":
+                break;
+            case "longpoll" or "long-poll" or "poll":
+                return true;
+            case "sse" or "eventsource":
+                transport = TransportKind.Sse;
+                return true;
+            case "ndjson" or "stream":
+                transport = TransportKind.Ndjson;
+                return true;
+            default:
+                return false;
+        }
+        foreach (var accept in request.GetTypedHeaders().Accept)
+        {
+            if (accept.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
+            {
+                transport = TransportKind.Sse;
+                break;
+            }
+            if (accept.MediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase))
+            {
+                transport = TransportKind.Ndjson;
+                break;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,22 @@
+using System.Buffers;
+
+namespace Hark.AspNetCore.Internal.Transports;
+
+/// <summary>How a streaming transport frames what it sends; the loop around it is shared.</summary>
+internal interface IStreamFormat
+{
+    string Name { get; }
+
+    string ContentType { get; }
+
+    /// <summary>What goes first, so clients see the stream open (may be empty).</summary>
+    void WriteOpen(IBufferWriter<byte> output);
+
+    void WriteMessage(IBufferWriter<byte> output, HarkMessage message, string cursor);
+
+    void WriteGap(IBufferWriter<byte> output, IReadOnlyList<ChannelGap> gaps, string cursor);
+
+    void WriteHeartbeat(IBufferWriter<byte> output);
+
+    void WriteClosed(IBufferWriter<byte> output, string channel);
+}

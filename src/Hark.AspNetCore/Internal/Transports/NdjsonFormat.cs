@@ -1,0 +1,40 @@
+using System.Buffers;
+
+namespace Hark.AspNetCore.Internal.Transports;
+
+/// <summary>
+/// HTTP streaming as newline-delimited JSON: one message object per line, whose <c>cursor</c> is the
+/// subscription's cursor; an empty line is a heartbeat; gap and closed notices are lines of their own.
+/// </summary>
+internal sealed class NdjsonFormat : IStreamFormat
+{
+    public string Name => "ndjson";
+
+    public string ContentType => "application/x-ndjson";
+
+    public void WriteOpen(IBufferWriter<byte> output) => output.Write("\n"u8);
+
+    public void WriteMessage(IBufferWriter<byte> output, HarkMessage message, string cursor)
+    {
+        MessageWriter.WriteJson(output, message, cursor);
+        output.Write("\n"u8);
+    }
+
+    public void WriteGap(IBufferWriter<byte> output, IReadOnlyList<ChannelGap> gaps, string cursor)
+    {
+        output.Write("{\"gap\":true,\"cursor\":\""u8);
+        MessageWriter.WriteAscii(output, cursor);
+        output.Write("\",\"gaps\":"u8);
+        MessageWriter.WriteGaps(output, gaps);
+        output.Write("}\n"u8);
+    }
+
+    public void WriteHeartbeat(IBufferWriter<byte> output) => output.Write("\n"u8);
+
+    public void WriteClosed(IBufferWriter<byte> output, string channel)
+    {
+        output.Write("{\"closed\":true,\"channel\":\""u8);
+        MessageWriter.WriteAscii(output, channel);
+        output.Write("\"}\n"u8);
+    }
+}

@@ -1,0 +1,17 @@
+namespace Hark.AspNetCore;
+
+/// <summary>Request limits; requests beyond them get a 4xx problem answer.</summary>
+public sealed class LimitsOptions
+{
+    /// <summary>Most channels in one subscription. Default 16.</summary>
+    public int MaxChannelsPerRequest { get; set; } = 16;
+
+    /// <summary>Largest message payload in bytes. Default 256 KiB; must not exceed <c>History:MaxBytes</c>.</summary>
+    public int MaxMessageBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Largest batch publish body in bytes. Default 4 MiB.</summary>
+    public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Most messages in one batch publish. Default 1000.</summary>
+    public int MaxBatchMessages { get; set; } = 1000;
+}

@@ -1,0 +1,14 @@
+namespace Hark.AspNetCore;
+
+/// <summary>Who may publish (and read channel info or delete channels).</summary>
+public sealed class PublishOptions
+{
+    /// <summary>
+    /// Publisher keys, sent as <c>Authorization: Bearer {key}</c>. Several may be valid at once, for
+    /// rotation. When none is set, publishing is allowed from loopback addresses only.
+    /// </summary>
+    public IList<string> Keys { get; set; } = [];
+
+    /// <summary>Allow anyone to publish without a key. Default false; for trusted networks and demos only.</summary>
+    public bool AllowOpen { get; set; }
+}

@@ -1,0 +1,3 @@
+using Hark.Server;
+
+await HarkApp.Create(args).RunAsync();
