@@ -1,0 +1,33 @@
+namespace Hark.Tests;
+
+public class NamesTests
+{
+    [Theory]
+    [InlineData("a")]
+    [InlineData("user.42")]
+    [InlineData("qr:ticket_9-x@host~1")]
+    public void ChannelName_Valid_IsAccepted(string name) => Assert.True(ChannelName.IsValid(name));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a,b")]
+    [InlineData("a/b")]
+    [InlineData("a b")]
+    [InlineData("qr.*")]
+    [InlineData("é")]
+    [InlineData("a\nb")]
+    public void ChannelName_Invalid_IsRejected(string name) => Assert.False(ChannelName.IsValid(name));
+
+    [Fact]
+    public void ChannelName_TooLong_IsRejected()
+    {
+        Assert.True(ChannelName.IsValid(new string('a', ChannelName.MaxLength)));
+        Assert.False(ChannelName.IsValid(new string('a', ChannelName.MaxLength + 1)));
+    }
+
+    [Theory]
+    [InlineData("a\nb", false)]
+    [InlineData("mail/new", true)]
+    [InlineData("x y", false)]
+    public void EventName_Rules(string name, bool valid) => Assert.Equal(valid, EventName.IsValid(name));
+}
