@@ -11,7 +11,7 @@ namespace Hark;
 public static class Cursor
 {
     /// <summary>The longest cursor string accepted, so a hostile one costs little to reject.</summary>
-    public const int MaxLength = 8192;
+    public const int MaxLength = 4096;
 
     /// <summary>Formats a single-channel cursor.</summary>
     public static string Format(Epoch epoch, long seq) =>

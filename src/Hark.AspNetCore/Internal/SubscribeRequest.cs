@@ -34,7 +34,7 @@ internal sealed record SubscribeRequest(
         else if (query.TryGetValue("timeout", out var timeoutText))
         {
             if (!double.TryParse(timeoutText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
-                || seconds > options.Poll.MaxTimeout.TotalSeconds)
+                || !double.IsFinite(seconds) || seconds < 0 || seconds > options.Poll.MaxTimeout.TotalSeconds)
             {
                 return Problem.InvalidParameter("timeout",
                     $"timeout is in seconds, from 0 to {options.Poll.MaxTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}.");

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hark.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Hark.AspNetCore.Tests.Infrastructure;
+
+/// <summary>The real server app on real Kestrel, bound to 127.0.0.1 on a free port, logging into the test output.</summary>
+public sealed class HarkTestServer : IAsyncDisposable
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    private HarkTestServer(WebApplication app, Uri address)
+    {
+        App = app;
+        Address = address;
+        Client = CreateClient();
+    }
+
+    public WebApplication App { get; }
+
+    public Uri Address { get; }
+
+    public HttpClient Client { get; }
+
+    /// <summary>Starts a server; each setting is <c>Key=Value</c> in configuration syntax (<c>Hark:Poll:MaxTimeout=00:00:05</c>).</summary>
+    public static async Task<HarkTestServer> StartAsync(ITestOutputHelper output, params string[] settings)
+    {
+        string[] args =
+        [
+            "--urls=http://127.0.0.1:0",
+            $"--contentRoot={AppContext.BaseDirectory}",
+            .. settings.Select(s => "--" + s),
+        ];
+        var app = HarkApp.Create(args, builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
+        });
+        await app.StartAsync().WaitAsync(Patience);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new HarkTestServer(app, new Uri(address));
+    }
+
+    public HttpClient CreateClient() => new(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, UseProxy = false })
+    {
+        BaseAddress = Address,
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+
+    public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    public static string NewChannel() => "t" + Guid.NewGuid().ToString("N")[..12];
+
+    public async Task<JsonElement> PublishAsync(string channel, string json, string? eventName = null)
+    {
+        var url = $"/pub/{channel}" + (eventName is null ? "" : $"?event={eventName}");
+        using var response = await Client.PostAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public async Task<JsonElement> PollAsync(string query)
+    {
+        using var response = await Client.GetAsync(query);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public async Task<string> NowAsync(string channels) => (await PollAsync($"/sub/{channels}?timeout=0")).GetProperty("cursor").GetString()!;
+
+    /// <summary>Checks a condition until it holds or patience runs out; for state the server reaches on its own time.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting until {what}.");
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    public async Task<int> WaitingSubscribersAsync(string channel)
+    {
+        using var response = await Client.GetAsync($"/pub/{channel}");
+        return response.StatusCode == HttpStatusCode.NotFound ? 0 : (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("subscribers").GetInt32();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync().WaitAsync(Patience);
+        await App.DisposeAsync();
+    }
+}

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hark.AspNetCore.Tests.Infrastructure;
+using Hark.Internal;
+
+namespace Hark.AspNetCore.Tests;
+
+/// <summary>Shutdown, health, metrics, CORS and the demo page.</summary>
+public sealed class LifecycleTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Shutdown_AnswersEveryHeldPoll_AndClosesEveryStream_BeforeExit()
+    {
+        var server = await HarkTestServer.StartAsync(output);
+        var c = HarkTestServer.NewChannel();
+        using var client = server.CreateClient();
+        var polls = Enumerable.Range(0, 50).Select(_ => client.GetAsync($"/sub/{c}?timeout=100")).ToList();
+        var streams = new List<Stream>();
+        foreach (var accept in new[] { "text/event-stream", "text/event-stream", "application/x-ndjson", "application/x-ndjson" })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"/sub/{c}");
+            request.Headers.Accept.ParseAdd(accept);
+            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            streams.Add(await response.Content.ReadAsStreamAsync());
+        }
+        var wheel = server.Service<DeadlineWheel>();
+        await HarkTestServer.EventuallyAsync(() => Task.FromResult(wheel.Count == 54), "every request is held");
+        var started = DateTime.UtcNow;
+
+        await server.App.StopAsync().WaitAsync(HarkTestServer.Patience);
+
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15), "shutdown did not wait for the polls' timeout");
+        foreach (var poll in polls)
+        {
+            using var response = await poll.WaitAsync(HarkTestServer.Patience);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var batch = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Empty(batch.GetProperty("messages").EnumerateArray());
+        }
+        foreach (var stream in streams)
+        {
+            // Read to a clean end of stream: no reset, no exception.
+            using var reader = new StreamReader(stream);
+            using var cts = new CancellationTokenSource(HarkTestServer.Patience);
+            while (await reader.ReadLineAsync(cts.Token) is not null)
+            {
+            }
+        }
+        await server.App.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Health_LiveAndReady_AreOk()
+    {
+        await using var server = await HarkTestServer.StartAsync(output);
+        using var live = await server.Client.GetAsync("/healthz");
+        using var ready = await server.Client.GetAsync("/healthz/ready");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task Metrics_ExposePublishDeliveryHoldAndGapFigures_InPrometheusText()
+    {
+        await using var server = await HarkTestServer.StartAsync(output, "Hark:History:MaxMessages=2");
+        var c = HarkTestServer.NewChannel();
+        var cursor = await server.NowAsync(c);
+        var poll = server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=30");
+        await HarkTestServer.EventuallyAsync(async () => await server.WaitingSubscribersAsync(c) == 1, "the poll is held");
+        await server.PublishAsync(c, "1");
+        await poll.WaitAsync(HarkTestServer.Patience);
+        for (var i = 0; i < 3; i++)
+        {
+            await server.PublishAsync(c, "\"x\"");
+        }
+        await server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=0");
+
+        using var response = await server.Client.GetAsync("/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+        output.WriteLine(text);
+
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("# TYPE hark_messages_published_total counter", text);
+        Assert.Contains("hark_messages_published_total 4", text);
+        Assert.Contains("hark_messages_delivered_total{hark_transport=\"longpoll\"}", text);
+        Assert.Contains("# TYPE hark_poll_duration_seconds histogram", text);
+        Assert.Contains("hark_poll_duration_seconds_bucket{hark_outcome=\"messages\",le=\"+Inf\"} 1", text);
+        Assert.Contains("hark_connections_held{hark_transport=\"longpoll\"} 0", text);
+        Assert.Contains("hark_gaps_total 1", text);
+        Assert.Contains("hark_channels ", text);
+        Assert.Contains("hark_history_size_bytes ", text);
+    }
+
+    [Fact]
+    public async Task Cors_ConfiguredOrigin_IsAllowed_OthersAreNot()
+    {
+        await using var server = await HarkTestServer.StartAsync(output, "Hark:Cors:Origins:0=https://app.example.com");
+        async Task<HttpResponseMessage> PreflightAsync(string origin)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Options, "/sub/x");
+            request.Headers.Add("Origin", origin);
+            request.Headers.Add("Access-Control-Request-Method", "GET");
+            request.Headers.Add("Access-Control-Request-Headers", "last-event-id");
+            return await server.Client.SendAsync(request);
+        }
+        using var allowed = await PreflightAsync("https://app.example.com");
+        using var refused = await PreflightAsync("https://evil.example.net");
+
+        Assert.Equal("https://app.example.com", allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task Cors_NotConfigured_SendsNoCorsHeaders()
+    {
+        await using var server = await HarkTestServer.StartAsync(output);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/sub/x?timeout=0");
+        request.Headers.Add("Origin", "https://app.example.com");
+        using var response = await server.Client.SendAsync(request);
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task DemoPage_IsServedAtTheRoot()
+    {
+        await using var server = await HarkTestServer.StartAsync(output);
+        using var response = await server.Client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Hark", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task BadSettings_StopTheServerAtStart_WithAClearMessage()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => HarkTestServer.StartAsync(output, "Hark:Poll:DefaultTimeout=00:10:00"));
+        Assert.Contains("DefaultTimeout", error.Message);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text.Json;
+using Hark.AspNetCore.Tests.Infrastructure;
+
+namespace Hark.AspNetCore.Tests;
+
+public sealed class NdjsonTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private HarkTestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await HarkTestServer.StartAsync(output, "Hark:Streams:HeartbeatInterval=00:00:00.300");
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<(HttpResponseMessage, StreamReader)> OpenAsync(string query)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, query);
+        request.Headers.Accept.ParseAdd("application/x-ndjson");
+        var response = await _server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        return (response, new StreamReader(await response.Content.ReadAsStreamAsync()));
+    }
+
+    private static async Task<JsonElement> NextObjectAsync(StreamReader reader)
+    {
+        using var cts = new CancellationTokenSource(HarkTestServer.Patience);
+        while (true)
+        {
+            var line = await reader.ReadLineAsync(cts.Token) ?? throw new EndOfStreamException();
+            if (line.Length > 0)
+            {
+                return JsonDocument.Parse(line).RootElement.Clone();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Ndjson_OneMessagePerLine_WithResumableCursors()
+    {
+        var (a, b) = (HarkTestServer.NewChannel(), HarkTestServer.NewChannel());
+        var (response, reader) = await OpenAsync($"/sub/{a},{b}");
+        using var _ = response;
+        using var __ = reader;
+
+        await _server.PublishAsync(a, "1");
+        await _server.PublishAsync(b, "2");
+        var first = await NextObjectAsync(reader);
+        var second = await NextObjectAsync(reader);
+
+        Assert.Equal(a, first.GetProperty("channel").GetString());
+        Assert.Equal(b, second.GetProperty("channel").GetString());
+        var resumed = await _server.PollAsync($"/sub/{a},{b}?cursor={first.GetProperty("cursor").GetString()}&timeout=0");
+        Assert.Equal("2", Assert.Single(resumed.GetProperty("messages").EnumerateArray()).GetProperty("data").ToString());
+    }
+
+    [Fact]
+    public async Task Ndjson_Idle_SendsEmptyLinesAsHeartbeats()
+    {
+        var (response, reader) = await OpenAsync($"/sub/{HarkTestServer.NewChannel()}");
+        using var _ = response;
+        using var __ = reader;
+        using var cts = new CancellationTokenSource(HarkTestServer.Patience);
+        Assert.Equal("", await reader.ReadLineAsync(cts.Token));
+        Assert.Equal("", await reader.ReadLineAsync(cts.Token));
+    }
+
+    [Fact]
+    public async Task Ndjson_ChannelDeleted_SendsClosedLineAndEnds()
+    {
+        var c = HarkTestServer.NewChannel();
+        var (response, reader) = await OpenAsync($"/sub/{c}");
+        using var _ = response;
+        using var __ = reader;
+        await _server.PublishAsync(c, "1");
+        await NextObjectAsync(reader);
+
+        using var deleted = await _server.Client.DeleteAsync($"/pub/{c}");
+        var closed = await NextObjectAsync(reader);
+
+        Assert.True(closed.GetProperty("closed").GetBoolean());
+        await Assert.ThrowsAsync<EndOfStreamException>(() => NextObjectAsync(reader));
+    }
+}
