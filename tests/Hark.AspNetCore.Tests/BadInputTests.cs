@@ -195,16 +195,20 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
     [InlineData("{\"channel\":\"a\"}", "invalid-json")]
     [InlineData("[{\"channel\":\"a\"}]", "invalid-batch")]
     [InlineData("[{\"channel\":\"a\",\"event\":\"bad event\",\"data\":1}]", "invalid-event")]
+    [InlineData("[{\"channel\":\"a\",\"event\":\"gap\",\"data\":1}]", "invalid-event")]
     public async Task PublishBatch_Malformed_Is400(string body, string type)
     {
         using var response = await _server.Client.PostAsync("/pub", new StringContent(body, Encoding.UTF8, "application/json"));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, type);
     }
 
-    [Fact]
-    public async Task Publish_InvalidEventName_Is400()
+    [Theory]
+    [InlineData("bad%0Aname")]
+    [InlineData("closed")]
+    [InlineData("error")]
+    public async Task Publish_InvalidOrReservedEventName_Is400(string name)
     {
-        using var response = await _server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}?event=bad%0Aname", new StringContent("1", Encoding.UTF8, "application/json"));
+        using var response = await _server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}?event={name}", new StringContent("1", Encoding.UTF8, "application/json"));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-event");
     }
 

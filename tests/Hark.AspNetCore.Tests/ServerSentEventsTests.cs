@@ -69,10 +69,12 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : IAsyncLife
         using var _ = response;
         using var __ = reader;
 
-        await _server.PublishAsync(c, "[1,2]");
+        await _server.PublishAsync(c, "[1,2]", "named");
         var e = await reader.ReadEventAsync();
         var message = JsonDocument.Parse(e!.Data).RootElement;
 
+        Assert.Null(e.Event);
+        Assert.Equal("named", message.GetProperty("event").GetString());
         Assert.Equal(c, message.GetProperty("channel").GetString());
         Assert.Equal(e.Id, message.GetProperty("cursor").GetString());
         Assert.Equal(2, message.GetProperty("data").GetArrayLength());

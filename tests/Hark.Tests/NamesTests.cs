@@ -29,5 +29,10 @@ public class NamesTests
     [InlineData("a\nb", false)]
     [InlineData("mail/new", true)]
     [InlineData("x y", false)]
+    [InlineData("gap", false)]
+    [InlineData("Closed", false)]
+    [InlineData("error", false)]
+    [InlineData("message", false)]
+    [InlineData("gaps", true)]
     public void EventName_Rules(string name, bool valid) => Assert.Equal(valid, EventName.IsValid(name));
 }

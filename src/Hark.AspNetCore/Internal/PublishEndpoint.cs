@@ -154,7 +154,7 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
     }
 
     private static Problem InvalidEvent(string name) => Problem.BadRequest("invalid-event", "Invalid event name",
-        $"'{Problem.Shorten(name)}' is not an event name: use 1 to {EventName.MaxLength} characters of A-Z a-z 0-9 . _ - : /.");
+        $"'{Problem.Shorten(name)}' is not an event name: use 1 to {EventName.MaxLength} characters of A-Z a-z 0-9 . _ - : /, other than {string.Join(", ", EventName.Reserved)}.");
 
     private static PublishedMessage ToBody(PublishResult r) => new(r.Channel, r.Seq, r.Cursor, r.Subscribers);
 

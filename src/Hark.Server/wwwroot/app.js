@@ -375,10 +375,6 @@ class LongPollClient {
 
 // ---------------------------------------------------------------- Server-Sent Events
 
-// Event types EventSource itself uses, or that the server uses for control events. A message
-// published under one of these names is still recognised, by its envelope's shape.
-const RESERVED_EVENTS = new Set(['message', 'open', 'error', 'gap', 'closed']);
-
 class SseClient {
   constructor(view) {
     this.view = view;
@@ -386,21 +382,12 @@ class SseClient {
     this.source = null;
     this.cursor = null; // last id: seen, used to resume when the page (not the browser) reconnects
     this.last = null; // { epoch, seq } of the last message, to notice named events we had no listener for
-    this.names = new Set();
     this.paused = false;
     this.failures = 0;
     this.generation = 0;
     this.retryTimer = null;
     this.ready = Promise.resolve();
     this.markReady = () => {};
-    this.onNamed = (event) => this.handleEnvelope(event);
-  }
-
-  /** Listen for a named event from now on (EventSource has no "any event" listener). */
-  listenFor(name) {
-    if (!name || RESERVED_EVENTS.has(name) || this.names.has(name)) return;
-    this.names.add(name);
-    this.source?.addEventListener(name, this.onNamed);
   }
 
   subscribe(channel) {
@@ -504,7 +491,6 @@ class SseClient {
       this.view.feed.notice('closed', 'Channel deleted', '(event: closed). The server ends the stream; the browser reconnects and resumes.');
     });
 
-    for (const name of this.names) source.addEventListener(name, this.onNamed);
   }
 
   handleEnvelope(event) {
@@ -587,10 +573,6 @@ const longPollView = new PanelView(document.getElementById('longpoll'));
 const sseView = new PanelView(document.getElementById('sse'));
 const longPoll = new LongPollClient(longPollView);
 const sse = new SseClient(sseView);
-// The long-poll panel sees every message, so it can tell the SSE panel which event names exist.
-longPoll.onMessage = (message) => {
-  if (typeof message.event === 'string') sse.listenFor(message.event);
-};
 
 let following = null;
 
@@ -685,7 +667,6 @@ form.addEventListener('submit', async (event) => {
   applyChannel();
   const channel = channelInput.value.trim();
   const eventName = eventInput.value.trim();
-  if (eventName) sse.listenFor(eventName); // before publishing, so the SSE panel receives it
   // A channel just switched to: let both panels learn "now" first, so they do not miss this message.
   if (channel === following) {
     await Promise.race([Promise.all([longPoll.ready, sse.ready]), sleep(2000)]);

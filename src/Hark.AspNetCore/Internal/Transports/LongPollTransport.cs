@@ -19,6 +19,7 @@ internal sealed class LongPollTransport(IHarkEngine engine, HarkMetrics metrics,
         var batch = await engine.ReadAsync(positions, request.Max, aborted);
         if (!batch.IsEmpty || request.Timeout <= TimeSpan.Zero)
         {
+            metrics.PollAnswered(TimeSpan.Zero, "immediate");
             await WriteBatchAsync(context, positions, batch);
             return;
         }

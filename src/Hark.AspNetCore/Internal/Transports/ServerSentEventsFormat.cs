@@ -5,8 +5,8 @@ namespace Hark.AspNetCore.Internal.Transports;
 
 /// <summary>
 /// Server-Sent Events: <c>id:</c> is the cursor (so <c>Last-Event-ID</c> resumes), <c>event:</c> the
-/// event name (left out when there is none, so <c>onmessage</c> sees it), <c>data:</c> the payload, or
-/// the whole message object when the subscriber asked for <c>envelope</c>.
+/// event name (left out when there is none, so <c>onmessage</c> sees it), <c>data:</c> the payload; or,
+/// when the subscriber asked for <c>envelope</c>, no <c>event:</c> line and the whole message object as data.
 /// </summary>
 internal sealed class ServerSentEventsFormat(TimeSpan reconnectDelay, bool envelope) : IStreamFormat
 {
@@ -29,12 +29,8 @@ internal sealed class ServerSentEventsFormat(TimeSpan reconnectDelay, bool envel
         output.Write("\n"u8);
         if (envelope)
         {
-            if (message.Event is not null)
-            {
-                output.Write("event: "u8);
-                MessageWriter.WriteAscii(output, message.Event);
-                output.Write("\n"u8);
-            }
+            // No event: line: the name is inside the envelope, and an unregistered event type would
+            // be invisible to onmessage, so one handler sees every message.
             output.Write("data: "u8);
             MessageWriter.WriteJson(output, message, cursor);
             output.Write("\n\n"u8);
