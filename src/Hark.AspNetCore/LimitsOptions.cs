@@ -6,7 +6,10 @@ public sealed class LimitsOptions
     /// <summary>Most channels in one subscription. Default 16.</summary>
     public int MaxChannelsPerRequest { get; set; } = 16;
 
-    /// <summary>Largest message payload in bytes. Default 256 KiB; must not exceed <c>History:MaxBytes</c>.</summary>
+    /// <summary>
+    /// Largest message payload in bytes. Default 256 KiB. A message is held in up to four times its size
+    /// (raw, escaped, and its two wire forms), so <c>4 × MaxMessageBytes + 512</c> must fit in <c>History:MaxBytes</c>.
+    /// </summary>
     public int MaxMessageBytes { get; set; } = 256 * 1024;
 
     /// <summary>Largest batch publish body in bytes. Default 4 MiB.</summary>

@@ -6,10 +6,18 @@ namespace Hark.Server;
 /// <summary>The server's composition, shared by <c>Program</c> and the functional tests so both run the same app.</summary>
 public static class HarkApp
 {
+    /// <summary>Where the server listens when no URL is configured.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8090";
+
     /// <summary>Builds the app from command-line arguments (ASP.NET Core configuration: appsettings, environment, arguments).</summary>
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            // Loopback by default: exposing the server is a choice (--urls, URLS or ASPNETCORE_URLS).
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
         builder.Services.AddHark();
         configure?.Invoke(builder);
 

@@ -25,7 +25,7 @@ public interface IHarkEngine
     /// </summary>
     ValueTask<WakeResult> WaitAsync(IReadOnlyList<ChannelPosition> after, TimeSpan timeout, CancellationToken cancellationToken);
 
-    /// <summary>The state of a channel, or null when it has no history and no subscribers.</summary>
+    /// <summary>The state of a channel (a dropped channel still reports its cursor), or null when the engine knows nothing of it.</summary>
     ValueTask<ChannelInfo?> GetChannelAsync(string channel, CancellationToken cancellationToken);
 
     /// <summary>Deletes a channel's history and answers its waiters as closed. False when it did not exist.</summary>

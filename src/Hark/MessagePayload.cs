@@ -66,7 +66,7 @@ public sealed class MessagePayload
     }
 
     /// <summary>
-    /// Makes a JSON payload from one JSON value, re-written compactly (so it fits one NDJSON line
+    /// Makes a payload from one JSON value: a string becomes text; anything else is re-written compactly (so it fits one NDJSON line
     /// and one SSE <c>data:</c> line). Fails with a reason when the bytes are not one valid JSON value.
     /// </summary>
     public static bool TryFromJson(ReadOnlyMemory<byte> utf8, out MessagePayload? payload, out string? error)
@@ -76,7 +76,9 @@ public sealed class MessagePayload
         try
         {
             using var document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
-            payload = FromElement(document.RootElement);
+            var root = document.RootElement;
+            // A JSON string is text: the same message as if it had been posted as text/plain.
+            payload = root.ValueKind == JsonValueKind.String ? FromText(root.GetString()!) : FromElement(root);
             return true;
         }
         catch (JsonException e)

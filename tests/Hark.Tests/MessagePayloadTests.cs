@@ -14,6 +14,15 @@ public class MessagePayloadTests
         Assert.False(payload.IsText);
     }
 
+    [Fact]
+    public void Json_TopLevelString_IsText()
+    {
+        Assert.True(MessagePayload.TryFromJson("\"hi\\nthere\""u8.ToArray(), out var payload, out _));
+        Assert.True(payload!.IsText);
+        Assert.Equal("hi\nthere", Encoding.UTF8.GetString(payload.Utf8.Span));
+        Assert.Equal("\"hi\\nthere\"", Encoding.UTF8.GetString(payload.Json.Span));
+    }
+
     [Theory]
     [InlineData("{")]
     [InlineData("{\"a\":1} x")]

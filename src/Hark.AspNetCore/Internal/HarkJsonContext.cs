@@ -9,7 +9,7 @@ internal sealed record BatchPublished(IReadOnlyList<PublishedMessage> Published)
 
 internal sealed record BatchItem(string? Channel, string? Event, JsonElement Data);
 
-internal sealed record ChannelInfoBody(string Channel, int Messages, long Bytes, long FirstSeq, long LastSeq, string Cursor, int Subscribers, DateTimeOffset? LastPublished);
+internal sealed record ChannelInfoBody(string Channel, int Messages, long Bytes, long FirstSeq, long LastSeq, string Cursor, int Subscribers, string? LastPublished);
 
 internal sealed record GapBody(string Channel, string Reason, long? Missed);
 

@@ -78,7 +78,8 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
             await Problem.ChannelNotFound(channel).WriteAsync(context, metrics);
             return;
         }
-        var body = new ChannelInfoBody(info.Channel, info.Messages, info.Bytes, info.FirstSeq, info.LastSeq, info.Cursor, info.Subscribers, info.LastPublished);
+        var body = new ChannelInfoBody(info.Channel, info.Messages, info.Bytes, info.FirstSeq, info.LastSeq, info.Cursor, info.Subscribers,
+            info.LastPublished is { } t ? MessageEncoder.FormatTime(t) : null);
         await WriteJsonAsync(context, StatusCodes.Status200OK, body, HarkJsonContext.Default.ChannelInfoBody);
     }
 
@@ -131,9 +132,10 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
             {
                 return (null, Problem.InvalidChannel(item.Channel ?? "") with { Detail = $"Message {i}: {Problem.InvalidChannel(item.Channel ?? "").Detail}" });
             }
-            if (item.Event is not null && !EventName.IsValid(item.Event))
+            var eventName = string.IsNullOrEmpty(item.Event) ? null : item.Event;
+            if (eventName is not null && !EventName.IsValid(eventName))
             {
-                return (null, InvalidEvent(item.Event) with { Detail = $"Message {i}: {InvalidEvent(item.Event).Detail}" });
+                return (null, InvalidEvent(eventName) with { Detail = $"Message {i}: {InvalidEvent(eventName).Detail}" });
             }
             if (item.Data.ValueKind == JsonValueKind.Undefined)
             {
@@ -148,7 +150,7 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
                 return (null, new Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Message too large",
                     $"Message {i} is over the limit of {limits.MaxMessageBytes} bytes."));
             }
-            batch.Add(new PublishRequest(item.Channel, item.Event, payload));
+            batch.Add(new PublishRequest(item.Channel, eventName, payload));
         }
         return (batch, null);
     }

@@ -103,6 +103,7 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
             {
                 if (!live.Dead)
                 {
+                    EvictAged(live);
                     return ValueTask.FromResult<ChannelInfo?>(new ChannelInfo(
                         live.Name, live.History.Count, live.History.Bytes, live.FirstSeq, live.LastSeq,
                         Cursor.Format(live.Epoch, live.LastSeq), live.Waiters.Count, live.History.Newest?.Time));
@@ -119,7 +120,7 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
 
     public ValueTask<bool> DeleteChannelAsync(string channel, CancellationToken cancellationToken)
     {
-        var deletedAt = Interlocked.Increment(ref _stamp);
+        long? deletedAt = null;
         var existed = false;
         LinkedList<Waiter>? waiters = null;
         if (_channels.TryGetValue(channel, out var live))
@@ -133,7 +134,8 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                     Interlocked.Add(ref _historyBytes, -live.History.Clear());
                     waiters = live.Waiters;
                     live.Waiters = new LinkedList<Waiter>();
-                    RememberTombstone(channel, new Tombstone(live.Epoch, 0, deletedAt, Deleted: true));
+                    deletedAt = Interlocked.Increment(ref _stamp);
+                    RememberTombstone(channel, new Tombstone(live.Epoch, 0, deletedAt.Value, Deleted: true));
                 }
             }
             Unlist(live);
@@ -141,7 +143,7 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
         if (!existed && _tombstones.Find(channel) is { Deleted: false })
         {
             existed = true;
-            RememberTombstone(channel, new Tombstone(default, 0, deletedAt, Deleted: true));
+            RememberTombstone(channel, new Tombstone(default, 0, Interlocked.Increment(ref _stamp), Deleted: true));
         }
         if (waiters is { Count: > 0 })
         {
