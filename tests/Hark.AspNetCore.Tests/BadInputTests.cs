@@ -8,14 +8,8 @@ using Hark.AspNetCore.Tests.Infrastructure;
 namespace Hark.AspNetCore.Tests;
 
 /// <summary>Every bad request gets a clear 4xx with an RFC 9457 problem body, and the server stays healthy.</summary>
-public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class BadInputTests(ITestOutputHelper output) : ServerTest(output, "Hark:Limits:MaxMessageBytes=1024", "Hark:Limits:MaxBatchBytes=4096")
 {
-    private HarkTestServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await HarkTestServer.StartAsync(output, "Hark:Limits:MaxMessageBytes=1024", "Hark:Limits:MaxBatchBytes=4096");
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     private async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
     {
         Assert.Equal(status, response.StatusCode);
@@ -25,7 +19,7 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
-        using var health = await _server.Client.GetAsync("/healthz/ready");
+        using var health = await Server.Client.GetAsync("/healthz/ready");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
@@ -43,14 +37,14 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
     [MemberData(nameof(BadChannelLists))]
     public async Task Subscribe_InvalidChannelName_Is400(string channels)
     {
-        using var response = await _server.Client.GetAsync($"/sub/{channels}?timeout=0");
+        using var response = await Server.Client.GetAsync($"/sub/{channels}?timeout=0");
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-channel");
     }
 
     [Fact]
     public async Task Publish_InvalidChannelName_Is400()
     {
-        using var response = await _server.Client.PostAsync("/pub/bad!name", new StringContent("1", Encoding.UTF8, "application/json"));
+        using var response = await Server.Client.PostAsync("/pub/bad!name", new StringContent("1", Encoding.UTF8, "application/json"));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-channel");
     }
 
@@ -58,7 +52,7 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Subscribe_TooManyChannels_Is400()
     {
         var channels = string.Join(',', Enumerable.Range(0, 17).Select(i => $"c{i}"));
-        using var response = await _server.Client.GetAsync($"/sub/{channels}?timeout=0");
+        using var response = await Server.Client.GetAsync($"/sub/{channels}?timeout=0");
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "too-many-channels");
     }
 
@@ -69,30 +63,30 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
     [InlineData("YWJj")]
     public async Task Subscribe_MalformedCursor_Is400(string cursor)
     {
-        using var response = await _server.Client.GetAsync($"/sub/{HarkTestServer.NewChannel()}?cursor={cursor}&timeout=0");
+        using var response = await Server.Client.GetAsync($"/sub/{HarkTestServer.NewChannel()}?cursor={cursor}&timeout=0");
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-cursor");
     }
 
     [Fact]
     public async Task Subscribe_CursorOfAnotherChannelSet_Is400()
     {
-        var token = await _server.NowAsync("a1,b1");
-        using var response = await _server.Client.GetAsync($"/sub/a1,c1?cursor={token}&timeout=0");
+        var token = await Server.NowAsync("a1,b1");
+        using var response = await Server.Client.GetAsync($"/sub/a1,c1?cursor={token}&timeout=0");
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-cursor");
     }
 
     [Fact]
     public async Task Subscribe_SingleChannelCursorForSeveralChannels_Is400()
     {
-        var cursor = await _server.NowAsync("a2");
-        using var response = await _server.Client.GetAsync($"/sub/a2,b2?cursor={cursor}&timeout=0");
+        var cursor = await Server.NowAsync("a2");
+        using var response = await Server.Client.GetAsync($"/sub/a2,b2?cursor={cursor}&timeout=0");
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-cursor");
     }
 
     [Fact]
     public async Task Subscribe_HugeCursor_Is400()
     {
-        using var response = await _server.Client.GetAsync($"/sub/a3?cursor={new string('A', 5000)}&timeout=0");
+        using var response = await Server.Client.GetAsync($"/sub/a3?cursor={new string('A', 5000)}&timeout=0");
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-cursor");
     }
 
@@ -107,21 +101,21 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
     [InlineData("last=x")]
     public async Task Subscribe_ParameterOutOfRange_Is400(string query)
     {
-        using var response = await _server.Client.GetAsync($"/sub/{HarkTestServer.NewChannel()}?{query}");
+        using var response = await Server.Client.GetAsync($"/sub/{HarkTestServer.NewChannel()}?{query}");
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-parameter");
     }
 
     [Fact]
     public async Task Subscribe_UnknownTransport_Is400()
     {
-        using var response = await _server.Client.GetAsync($"/sub/{HarkTestServer.NewChannel()}?transport=pigeon");
+        using var response = await Server.Client.GetAsync($"/sub/{HarkTestServer.NewChannel()}?transport=pigeon");
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "unknown-transport");
     }
 
     [Fact]
     public async Task Publish_BodyOverLimit_Is413_WithContentLength()
     {
-        using var response = await _server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}", new StringContent(new string('x', 2000), Encoding.UTF8, "text/plain"));
+        using var response = await Server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}", new StringContent(new string('x', 2000), Encoding.UTF8, "text/plain"));
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
     }
 
@@ -132,14 +126,14 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
         content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
         var request = new HttpRequestMessage(HttpMethod.Post, $"/pub/{HarkTestServer.NewChannel()}") { Content = content };
         request.Headers.TransferEncodingChunked = true;
-        using var response = await _server.Client.SendAsync(request);
+        using var response = await Server.Client.SendAsync(request);
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
     }
 
     [Fact]
     public async Task PublishBatch_BodyOverLimit_Is413()
     {
-        using var response = await _server.Client.PostAsync("/pub", new StringContent("[" + new string(' ', 5000) + "]", Encoding.UTF8, "application/json"));
+        using var response = await Server.Client.PostAsync("/pub", new StringContent("[" + new string(' ', 5000) + "]", Encoding.UTF8, "application/json"));
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
     }
 
@@ -149,7 +143,7 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
     [InlineData("")]
     public async Task Publish_NonJsonDeclaredAsJson_Is400(string body)
     {
-        using var response = await _server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await Server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}", new StringContent(body, Encoding.UTF8, "application/json"));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-json");
     }
 
@@ -157,7 +151,7 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Publish_DeeplyNestedJson_Is400()
     {
         var deep = new string('[', 100) + new string(']', 100);
-        using var response = await _server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}", new StringContent(deep, Encoding.UTF8, "application/json"));
+        using var response = await Server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}", new StringContent(deep, Encoding.UTF8, "application/json"));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-json");
     }
 
@@ -166,7 +160,7 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var content = new ByteArrayContent([0x61, 0xC3, 0x28]);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-        using var response = await _server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}", content);
+        using var response = await Server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}", content);
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-text");
     }
 
@@ -179,14 +173,14 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var content = new ByteArrayContent("abc"u8.ToArray());
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        using var response = await _server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}", content);
+        using var response = await Server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}", content);
         await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
     }
 
     [Fact]
     public async Task PublishBatch_NotJson_Is415()
     {
-        using var response = await _server.Client.PostAsync("/pub", new StringContent("x", Encoding.UTF8, "text/plain"));
+        using var response = await Server.Client.PostAsync("/pub", new StringContent("x", Encoding.UTF8, "text/plain"));
         await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
     }
 
@@ -198,7 +192,7 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
     [InlineData("[{\"channel\":\"a\",\"event\":\"gap\",\"data\":1}]", "invalid-event")]
     public async Task PublishBatch_Malformed_Is400(string body, string type)
     {
-        using var response = await _server.Client.PostAsync("/pub", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await Server.Client.PostAsync("/pub", new StringContent(body, Encoding.UTF8, "application/json"));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, type);
     }
 
@@ -208,14 +202,14 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
     [InlineData("error")]
     public async Task Publish_InvalidOrReservedEventName_Is400(string name)
     {
-        using var response = await _server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}?event={name}", new StringContent("1", Encoding.UTF8, "application/json"));
+        using var response = await Server.Client.PostAsync($"/pub/{HarkTestServer.NewChannel()}?event={name}", new StringContent("1", Encoding.UTF8, "application/json"));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-event");
     }
 
     [Fact]
     public async Task Publish_MissingOrWrongKey_Is401_AndForwardedCallerWithoutKeys_Is403()
     {
-        await using var keyed = await HarkTestServer.StartAsync(output, "Hark:Publish:Keys:0=s3cret");
+        await using var keyed = await HarkTestServer.StartAsync(Output, "Hark:Publish:Keys:0=s3cret");
         var url = $"/pub/{HarkTestServer.NewChannel()}";
         using (var missing = await keyed.Client.PostAsync(url, new StringContent("1", Encoding.UTF8, "application/json")))
         {
@@ -233,14 +227,14 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
 
         var forwarded = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent("1", Encoding.UTF8, "application/json") };
         forwarded.Headers.Add("X-Forwarded-For", "203.0.113.9");
-        using var proxied = await _server.Client.SendAsync(forwarded);
+        using var proxied = await Server.Client.SendAsync(forwarded);
         await AssertProblemAsync(proxied, HttpStatusCode.Forbidden, "publish-forbidden");
     }
 
     [Fact]
     public async Task UnknownRoute_Is404Problem()
     {
-        using var response = await _server.Client.GetAsync("/nowhere");
+        using var response = await Server.Client.GetAsync("/nowhere");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
@@ -248,7 +242,7 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task SseClientThatNeverReads_IsDropped_AndTheServerStaysHealthy()
     {
-        await using var server = await HarkTestServer.StartAsync(output, "Hark:Streams:WriteTimeout=00:00:01", "Hark:History:MaxMessages=50");
+        await using var server = await HarkTestServer.StartAsync(Output, "Hark:Streams:WriteTimeout=00:00:01", "Hark:History:MaxMessages=50");
         var c = HarkTestServer.NewChannel();
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
         await socket.ConnectAsync(server.Address.Host, server.Address.Port);
@@ -264,7 +258,7 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
             await server.PublishAsync(c, big);
         }
         await HarkTestServer.EventuallyAsync(async () => !StillHeld(await server.Client.GetStringAsync("/metrics")), "the non-reading stream is dropped");
-        output.WriteLine(await server.Client.GetStringAsync("/metrics"));
+        Output.WriteLine(await server.Client.GetStringAsync("/metrics"));
 
         // The client finds its connection closed once it drains what was already in flight.
         var buffer = new byte[64 * 1024];

@@ -82,12 +82,12 @@ public sealed class LifecycleTests(ITestOutputHelper output)
 
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("# TYPE hark_messages_published_total counter", text);
-        Assert.Contains("hark_messages_published_total 4", text);
+        Assert.Contains("hark_messages_published_total 4\n", text);
         Assert.Contains("hark_messages_delivered_total{hark_transport=\"longpoll\"}", text);
         Assert.Contains("# TYPE hark_poll_duration_seconds histogram", text);
         Assert.Contains("hark_poll_duration_seconds_bucket{hark_outcome=\"messages\",le=\"+Inf\"} 1", text);
         Assert.Contains("hark_connections_held{hark_transport=\"longpoll\"} 0", text);
-        Assert.Contains("hark_gaps_total 1", text);
+        Assert.Contains("hark_gaps_total 1\n", text);
         Assert.Contains("hark_channels ", text);
         Assert.Contains("hark_history_size_bytes ", text);
     }

@@ -5,20 +5,14 @@ using Hark.AspNetCore.Tests.Infrastructure;
 
 namespace Hark.AspNetCore.Tests;
 
-public sealed class LongPollTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class LongPollTests(ITestOutputHelper output) : ServerTest(output, "Hark:History:MaxMessages=5")
 {
-    private HarkTestServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await HarkTestServer.StartAsync(output, "Hark:History:MaxMessages=5");
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     private static string[] Seqs(JsonElement batch) => [.. batch.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("data").ToString())];
 
     [Fact]
     public async Task Poll_NoCursor_ReturnsEmptyBatchAndNowCursor_AtOnce()
     {
-        using var response = await _server.Client.GetAsync($"/sub/{HarkTestServer.NewChannel()}?timeout=0");
+        using var response = await Server.Client.GetAsync($"/sub/{HarkTestServer.NewChannel()}?timeout=0");
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
@@ -31,11 +25,11 @@ public sealed class LongPollTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task LongPoll_PublishWhileHeld_ReturnsTheMessageAtOnce()
     {
         var c = HarkTestServer.NewChannel();
-        var cursor = await _server.NowAsync(c);
-        var poll = _server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=30");
-        await HarkTestServer.EventuallyAsync(async () => await _server.WaitingSubscribersAsync(c) == 1, "the poll is held");
+        var cursor = await Server.NowAsync(c);
+        var poll = Server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=30");
+        await HarkTestServer.EventuallyAsync(async () => await Server.WaitingSubscribersAsync(c) == 1, "the poll is held");
 
-        var published = await _server.PublishAsync(c, "{\"n\":1}", "greeting");
+        var published = await Server.PublishAsync(c, "{\"n\":1}", "greeting");
 
         var batch = await poll.WaitAsync(HarkTestServer.Patience);
         var message = Assert.Single(batch.GetProperty("messages").EnumerateArray());
@@ -52,10 +46,10 @@ public sealed class LongPollTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task LongPoll_NothingPublished_ReturnsEmptyBatchWithTheSameCursorAtTheTimeout()
     {
         var c = HarkTestServer.NewChannel();
-        var cursor = await _server.NowAsync(c);
+        var cursor = await Server.NowAsync(c);
         var started = DateTime.UtcNow;
 
-        var batch = await _server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=0.5");
+        var batch = await Server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=0.5");
 
         Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(400));
         Assert.Empty(batch.GetProperty("messages").EnumerateArray());
@@ -66,14 +60,14 @@ public sealed class LongPollTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task LongPoll_MessagePublishedBetweenPolls_IsDeliveredOnTheNextPoll()
     {
         var c = HarkTestServer.NewChannel();
-        var cursor = await _server.NowAsync(c);
-        await _server.PublishAsync(c, "1");
-        var first = await _server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=5");
+        var cursor = await Server.NowAsync(c);
+        await Server.PublishAsync(c, "1");
+        var first = await Server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=5");
         cursor = first.GetProperty("cursor").GetString()!;
 
-        await _server.PublishAsync(c, "2");
-        await _server.PublishAsync(c, "3");
-        var next = await _server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=5");
+        await Server.PublishAsync(c, "2");
+        await Server.PublishAsync(c, "3");
+        var next = await Server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=5");
 
         Assert.Equal(["1"], Seqs(first));
         Assert.Equal(["2", "3"], Seqs(next));
@@ -85,23 +79,23 @@ public sealed class LongPollTests(ITestOutputHelper output) : IAsyncLifetime
         var c = HarkTestServer.NewChannel();
         foreach (var n in new[] { "1", "2", "3" })
         {
-            await _server.PublishAsync(c, n);
+            await Server.PublishAsync(c, n);
         }
-        Assert.Equal(["1", "2", "3"], Seqs(await _server.PollAsync($"/sub/{c}?cursor=oldest&timeout=0")));
-        Assert.Equal(["2", "3"], Seqs(await _server.PollAsync($"/sub/{c}?last=2&timeout=0")));
-        Assert.Equal(["1", "2"], Seqs(await _server.PollAsync($"/sub/{c}?cursor=oldest&max=2&timeout=0")));
+        Assert.Equal(["1", "2", "3"], Seqs(await Server.PollAsync($"/sub/{c}?cursor=oldest&timeout=0")));
+        Assert.Equal(["2", "3"], Seqs(await Server.PollAsync($"/sub/{c}?last=2&timeout=0")));
+        Assert.Equal(["1", "2"], Seqs(await Server.PollAsync($"/sub/{c}?cursor=oldest&max=2&timeout=0")));
     }
 
     [Fact]
     public async Task LongPoll_EvictedMessages_AreReportedAsAGapWithWhatRemains()
     {
         var c = HarkTestServer.NewChannel();
-        var cursor = await _server.NowAsync(c);
+        var cursor = await Server.NowAsync(c);
         for (var i = 1; i <= 8; i++)
         {
-            await _server.PublishAsync(c, i.ToString());
+            await Server.PublishAsync(c, i.ToString());
         }
-        var batch = await _server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=0");
+        var batch = await Server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=0");
 
         Assert.True(batch.GetProperty("gap").GetBoolean());
         var gap = Assert.Single(batch.GetProperty("gaps").EnumerateArray());
@@ -114,8 +108,8 @@ public sealed class LongPollTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task LongPoll_CursorFromAnotherServerLife_IsAResetGap()
     {
         var c = HarkTestServer.NewChannel();
-        await _server.PublishAsync(c, "1");
-        var batch = await _server.PollAsync($"/sub/{c}?cursor=abc-1:7&timeout=0");
+        await Server.PublishAsync(c, "1");
+        var batch = await Server.PollAsync($"/sub/{c}?cursor=abc-1:7&timeout=0");
 
         Assert.True(batch.GetProperty("gap").GetBoolean());
         Assert.Equal("reset", batch.GetProperty("gaps")[0].GetProperty("reason").GetString());
@@ -126,21 +120,21 @@ public sealed class LongPollTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task LongPoll_SeveralChannels_DeliversBothInOrder_AndTheTokenResumes()
     {
         var (a, b) = (HarkTestServer.NewChannel(), HarkTestServer.NewChannel());
-        var token = await _server.NowAsync($"{a},{b}");
-        await _server.PublishAsync(a, "1");
-        await _server.PublishAsync(b, "2");
+        var token = await Server.NowAsync($"{a},{b}");
+        await Server.PublishAsync(a, "1");
+        await Server.PublishAsync(b, "2");
 
-        var batch = await _server.PollAsync($"/sub/{a},{b}?cursor={token}&timeout=5");
+        var batch = await Server.PollAsync($"/sub/{a},{b}?cursor={token}&timeout=5");
         var messages = batch.GetProperty("messages").EnumerateArray().ToList();
         Assert.Equal(["1", "2"], Seqs(batch));
         Assert.Equal(batch.GetProperty("cursor").GetString(), messages[^1].GetProperty("cursor").GetString());
 
         // Resuming from the first message's cursor gives exactly the second again.
-        var fromFirst = await _server.PollAsync($"/sub/{a},{b}?cursor={messages[0].GetProperty("cursor").GetString()}&timeout=0");
+        var fromFirst = await Server.PollAsync($"/sub/{a},{b}?cursor={messages[0].GetProperty("cursor").GetString()}&timeout=0");
         Assert.Equal(["2"], Seqs(fromFirst));
 
-        await _server.PublishAsync(a, "3");
-        var next = await _server.PollAsync($"/sub/{b},{a}?cursor={batch.GetProperty("cursor").GetString()}&timeout=5");
+        await Server.PublishAsync(a, "3");
+        var next = await Server.PollAsync($"/sub/{b},{a}?cursor={batch.GetProperty("cursor").GetString()}&timeout=5");
         Assert.Equal(["3"], Seqs(next));
     }
 
@@ -148,14 +142,14 @@ public sealed class LongPollTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task LongPoll_UnknownQueryParameters_AreIgnored()
     {
         var c = HarkTestServer.NewChannel();
-        var batch = await _server.PollAsync($"/sub/{c}?timeout=0&timed=12345&_=999");
+        var batch = await Server.PollAsync($"/sub/{c}?timeout=0&timed=12345&_=999");
         Assert.False(batch.GetProperty("gap").GetBoolean());
     }
 
     [Fact]
     public async Task LongPoll_ConcurrentPublishers_OrderIsKept_AndNothingIsLost()
     {
-        await using var server = await HarkTestServer.StartAsync(output, "Hark:History:MaxMessages=10000");
+        await using var server = await HarkTestServer.StartAsync(Output, "Hark:History:MaxMessages=10000");
         var c = HarkTestServer.NewChannel();
         var cursor = await server.NowAsync(c);
         const int Publishers = 4, Each = 50;
@@ -187,12 +181,12 @@ public sealed class LongPollTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task LongPoll_AThousandHeldPolls_AllReceiveOnePublish()
     {
         var c = HarkTestServer.NewChannel();
-        var cursor = await _server.NowAsync(c);
-        using var client = _server.CreateClient();
+        var cursor = await Server.NowAsync(c);
+        using var client = Server.CreateClient();
         var polls = Enumerable.Range(0, 1000).Select(_ => client.GetFromJsonAsync<JsonElement>($"/sub/{c}?cursor={cursor}&timeout=60")).ToList();
-        await HarkTestServer.EventuallyAsync(async () => await _server.WaitingSubscribersAsync(c) == 1000, "1000 polls are held");
+        await HarkTestServer.EventuallyAsync(async () => await Server.WaitingSubscribersAsync(c) == 1000, "1000 polls are held");
 
-        var published = await _server.PublishAsync(c, "\"hello\"");
+        var published = await Server.PublishAsync(c, "\"hello\"");
 
         var batches = await Task.WhenAll(polls).WaitAsync(HarkTestServer.Patience);
         Assert.Equal(1000, published.GetProperty("subscribers").GetInt32());
@@ -204,26 +198,26 @@ public sealed class LongPollTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var c = HarkTestServer.NewChannel();
         using var cts = new CancellationTokenSource();
-        var poll = _server.Client.GetAsync($"/sub/{c}?timeout=60", cts.Token);
-        await HarkTestServer.EventuallyAsync(async () => await _server.WaitingSubscribersAsync(c) == 1, "the poll is held");
+        var poll = Server.Client.GetAsync($"/sub/{c}?timeout=60", cts.Token);
+        await HarkTestServer.EventuallyAsync(async () => await Server.WaitingSubscribersAsync(c) == 1, "the poll is held");
 
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => poll);
 
-        await HarkTestServer.EventuallyAsync(async () => await _server.WaitingSubscribersAsync(c) == 0, "the server has let go of the waiter");
-        Assert.Equal(0, (await _server.PublishAsync(c, "1")).GetProperty("subscribers").GetInt32());
+        await HarkTestServer.EventuallyAsync(async () => await Server.WaitingSubscribersAsync(c) == 0, "the server has let go of the waiter");
+        Assert.Equal(0, (await Server.PublishAsync(c, "1")).GetProperty("subscribers").GetInt32());
     }
 
     [Fact]
     public async Task LongPoll_ChannelDeletedWhileHeld_Returns410Problem()
     {
         var c = HarkTestServer.NewChannel();
-        await _server.PublishAsync(c, "1");
-        var cursor = await _server.NowAsync(c);
-        var poll = _server.Client.GetAsync($"/sub/{c}?cursor={cursor}&timeout=30");
-        await HarkTestServer.EventuallyAsync(async () => await _server.WaitingSubscribersAsync(c) == 1, "the poll is held");
+        await Server.PublishAsync(c, "1");
+        var cursor = await Server.NowAsync(c);
+        var poll = Server.Client.GetAsync($"/sub/{c}?cursor={cursor}&timeout=30");
+        await HarkTestServer.EventuallyAsync(async () => await Server.WaitingSubscribersAsync(c) == 1, "the poll is held");
 
-        using var deleted = await _server.Client.DeleteAsync($"/pub/{c}");
+        using var deleted = await Server.Client.DeleteAsync($"/pub/{c}");
         using var response = await poll.WaitAsync(HarkTestServer.Patience);
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);

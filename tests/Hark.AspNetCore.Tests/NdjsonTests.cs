@@ -4,19 +4,13 @@ using Hark.AspNetCore.Tests.Infrastructure;
 
 namespace Hark.AspNetCore.Tests;
 
-public sealed class NdjsonTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class NdjsonTests(ITestOutputHelper output) : ServerTest(output, "Hark:Streams:HeartbeatInterval=00:00:00.300")
 {
-    private HarkTestServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await HarkTestServer.StartAsync(output, "Hark:Streams:HeartbeatInterval=00:00:00.300");
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     private async Task<(HttpResponseMessage, StreamReader)> OpenAsync(string query)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, query);
         request.Headers.Accept.ParseAdd("application/x-ndjson");
-        var response = await _server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var response = await Server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
         return (response, new StreamReader(await response.Content.ReadAsStreamAsync()));
@@ -43,14 +37,14 @@ public sealed class NdjsonTests(ITestOutputHelper output) : IAsyncLifetime
         using var _ = response;
         using var __ = reader;
 
-        await _server.PublishAsync(a, "1");
-        await _server.PublishAsync(b, "2");
+        await Server.PublishAsync(a, "1");
+        await Server.PublishAsync(b, "2");
         var first = await NextObjectAsync(reader);
         var second = await NextObjectAsync(reader);
 
         Assert.Equal(a, first.GetProperty("channel").GetString());
         Assert.Equal(b, second.GetProperty("channel").GetString());
-        var resumed = await _server.PollAsync($"/sub/{a},{b}?cursor={first.GetProperty("cursor").GetString()}&timeout=0");
+        var resumed = await Server.PollAsync($"/sub/{a},{b}?cursor={first.GetProperty("cursor").GetString()}&timeout=0");
         Assert.Equal("2", Assert.Single(resumed.GetProperty("messages").EnumerateArray()).GetProperty("data").ToString());
     }
 
@@ -72,10 +66,10 @@ public sealed class NdjsonTests(ITestOutputHelper output) : IAsyncLifetime
         var (response, reader) = await OpenAsync($"/sub/{c}");
         using var _ = response;
         using var __ = reader;
-        await _server.PublishAsync(c, "1");
+        await Server.PublishAsync(c, "1");
         await NextObjectAsync(reader);
 
-        using var deleted = await _server.Client.DeleteAsync($"/pub/{c}");
+        using var deleted = await Server.Client.DeleteAsync($"/pub/{c}");
         var closed = await NextObjectAsync(reader);
 
         Assert.True(closed.GetProperty("closed").GetBoolean());

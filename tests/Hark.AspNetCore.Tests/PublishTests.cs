@@ -6,21 +6,15 @@ using Hark.AspNetCore.Tests.Infrastructure;
 
 namespace Hark.AspNetCore.Tests;
 
-public sealed class PublishTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class PublishTests(ITestOutputHelper output) : ServerTest(output)
 {
-    private HarkTestServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await HarkTestServer.StartAsync(output);
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    private async Task<JsonElement> OldestAsync(string c) => await _server.PollAsync($"/sub/{c}?cursor=oldest&timeout=0");
+    private async Task<JsonElement> OldestAsync(string c) => await Server.PollAsync($"/sub/{c}?cursor=oldest&timeout=0");
 
     [Fact]
     public async Task Publish_Text_IsAJsonStringOnTheWire()
     {
         var c = HarkTestServer.NewChannel();
-        using var response = await _server.Client.PostAsync($"/pub/{c}", new StringContent("héllo", Encoding.UTF8, "text/plain"));
+        using var response = await Server.Client.PostAsync($"/pub/{c}", new StringContent("héllo", Encoding.UTF8, "text/plain"));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var message = (await OldestAsync(c)).GetProperty("messages")[0];
         Assert.Equal("héllo", message.GetProperty("data").GetString());
@@ -30,7 +24,7 @@ public sealed class PublishTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Publish_FormPostAsCurlSendsIt_IsText()
     {
         var c = HarkTestServer.NewChannel();
-        using var response = await _server.Client.PostAsync($"/pub/{c}", new StringContent("hello", Encoding.UTF8, "application/x-www-form-urlencoded"));
+        using var response = await Server.Client.PostAsync($"/pub/{c}", new StringContent("hello", Encoding.UTF8, "application/x-www-form-urlencoded"));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal("hello", (await OldestAsync(c)).GetProperty("messages")[0].GetProperty("data").GetString());
     }
@@ -41,7 +35,7 @@ public sealed class PublishTests(ITestOutputHelper output) : IAsyncLifetime
         var c = HarkTestServer.NewChannel();
         var request = new HttpRequestMessage(HttpMethod.Post, $"/pub/{c}") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
         request.Headers.Add("Hark-Event", "mail.new");
-        using var response = await _server.Client.SendAsync(request);
+        using var response = await Server.Client.SendAsync(request);
         Assert.Equal("mail.new", (await OldestAsync(c)).GetProperty("messages")[0].GetProperty("event").GetString());
     }
 
@@ -49,8 +43,8 @@ public sealed class PublishTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Publish_Answer_HasChannelSeqCursorSubscribers()
     {
         var c = HarkTestServer.NewChannel();
-        var first = await _server.PublishAsync(c, "1");
-        var second = await _server.PublishAsync(c, "2");
+        var first = await Server.PublishAsync(c, "1");
+        var second = await Server.PublishAsync(c, "2");
         Assert.Equal(c, second.GetProperty("channel").GetString());
         Assert.Equal(2, second.GetProperty("seq").GetInt64());
         Assert.EndsWith(":2", second.GetProperty("cursor").GetString());
@@ -62,7 +56,7 @@ public sealed class PublishTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var (a, b) = (HarkTestServer.NewChannel(), HarkTestServer.NewChannel());
         var body = $"[{{\"channel\":\"{a}\",\"data\":{{\"x\":1}}}},{{\"channel\":\"{b}\",\"event\":\"e\",\"data\":\"text\"}},{{\"channel\":\"{a}\",\"data\":2}}]";
-        using var response = await _server.Client.PostAsync("/pub", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await Server.Client.PostAsync("/pub", new StringContent(body, Encoding.UTF8, "application/json"));
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -78,7 +72,7 @@ public sealed class PublishTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var a = HarkTestServer.NewChannel();
         var body = $"[{{\"channel\":\"{a}\",\"data\":1}},{{\"channel\":\"bad name\",\"data\":2}}]";
-        using var response = await _server.Client.PostAsync("/pub", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await Server.Client.PostAsync("/pub", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("Message 1", await response.Content.ReadAsStringAsync());
         Assert.Empty((await OldestAsync(a)).GetProperty("messages").EnumerateArray());
@@ -88,9 +82,9 @@ public sealed class PublishTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task ChannelInfo_ShowsHistoryAndCursor()
     {
         var c = HarkTestServer.NewChannel();
-        await _server.PublishAsync(c, "1");
-        var last = await _server.PublishAsync(c, "22");
-        var info = await _server.Client.GetFromJsonAsync<JsonElement>($"/pub/{c}");
+        await Server.PublishAsync(c, "1");
+        var last = await Server.PublishAsync(c, "22");
+        var info = await Server.Client.GetFromJsonAsync<JsonElement>($"/pub/{c}");
 
         Assert.Equal(2, info.GetProperty("messages").GetInt32());
         Assert.Equal(1, info.GetProperty("firstSeq").GetInt64());
@@ -103,8 +97,8 @@ public sealed class PublishTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task ChannelInfoAndDelete_UnknownChannel_Are404Problems()
     {
         var c = HarkTestServer.NewChannel();
-        using var info = await _server.Client.GetAsync($"/pub/{c}");
-        using var delete = await _server.Client.DeleteAsync($"/pub/{c}");
+        using var info = await Server.Client.GetAsync($"/pub/{c}");
+        using var delete = await Server.Client.DeleteAsync($"/pub/{c}");
         Assert.Equal(HttpStatusCode.NotFound, info.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, delete.StatusCode);
         Assert.Equal("application/problem+json", delete.Content.Headers.ContentType?.MediaType);
@@ -113,7 +107,7 @@ public sealed class PublishTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task PublisherKeys_RightKeyPublishes_LoopbackWithoutKeyDoesNot()
     {
-        await using var server = await HarkTestServer.StartAsync(output, "Hark:Publish:Keys:0=old-key", "Hark:Publish:Keys:1=new-key");
+        await using var server = await HarkTestServer.StartAsync(Output, "Hark:Publish:Keys:0=old-key", "Hark:Publish:Keys:1=new-key");
         var c = HarkTestServer.NewChannel();
         foreach (var key in new[] { "old-key", "new-key" })
         {

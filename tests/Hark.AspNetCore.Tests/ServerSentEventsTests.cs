@@ -4,14 +4,8 @@ using Hark.AspNetCore.Tests.Infrastructure;
 
 namespace Hark.AspNetCore.Tests;
 
-public sealed class ServerSentEventsTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ServerSentEventsTests(ITestOutputHelper output) : ServerTest(output, "Hark:Streams:HeartbeatInterval=00:00:00.300", "Hark:History:MaxMessages=5")
 {
-    private HarkTestServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await HarkTestServer.StartAsync(output, "Hark:Streams:HeartbeatInterval=00:00:00.300", "Hark:History:MaxMessages=5");
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     private async Task<(HttpResponseMessage Response, SseReader Reader)> OpenAsync(string query, string? lastEventId = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, query);
@@ -20,7 +14,7 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : IAsyncLife
         {
             request.Headers.Add("Last-Event-ID", lastEventId);
         }
-        var response = await _server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var response = await Server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var reader = new SseReader(await response.Content.ReadAsStreamAsync());
         var first = await reader.ReadAsync();
@@ -38,7 +32,7 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("no-cache", response.Headers.CacheControl?.ToString());
 
-        var published = await _server.PublishAsync(c, "{\"a\":1}", "update");
+        var published = await Server.PublishAsync(c, "{\"a\":1}", "update");
         var e = await reader.ReadEventAsync();
 
         Assert.Equal(published.GetProperty("cursor").GetString(), e!.Id);
@@ -54,7 +48,7 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : IAsyncLife
         using var _ = response;
         using var __ = reader;
 
-        using var published = await _server.Client.PostAsync($"/pub/{c}", new StringContent("line one\nline two", System.Text.Encoding.UTF8, "text/plain"));
+        using var published = await Server.Client.PostAsync($"/pub/{c}", new StringContent("line one\nline two", System.Text.Encoding.UTF8, "text/plain"));
         var e = await reader.ReadEventAsync();
 
         Assert.Null(e!.Event);
@@ -69,7 +63,7 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : IAsyncLife
         using var _ = response;
         using var __ = reader;
 
-        await _server.PublishAsync(c, "[1,2]", "named");
+        await Server.PublishAsync(c, "[1,2]", "named");
         var e = await reader.ReadEventAsync();
         var message = JsonDocument.Parse(e!.Data).RootElement;
 
@@ -85,18 +79,18 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : IAsyncLife
     {
         var c = HarkTestServer.NewChannel();
         var (response, reader) = await OpenAsync($"/sub/{c}");
-        await _server.PublishAsync(c, "1");
-        await _server.PublishAsync(c, "2");
+        await Server.PublishAsync(c, "1");
+        await Server.PublishAsync(c, "2");
         var first = await reader.ReadEventAsync();
         var second = await reader.ReadEventAsync();
         Assert.Equal(["1", "2"], new[] { first!.Data, second!.Data });
 
         reader.Dispose();
         response.Dispose();
-        await HarkTestServer.EventuallyAsync(async () => await _server.WaitingSubscribersAsync(c) == 0, "the dropped stream is gone");
+        await HarkTestServer.EventuallyAsync(async () => await Server.WaitingSubscribersAsync(c) == 0, "the dropped stream is gone");
         foreach (var n in new[] { "3", "4", "5" })
         {
-            await _server.PublishAsync(c, n);
+            await Server.PublishAsync(c, n);
         }
 
         // The browser reconnects to the same URL with the last id it saw.
@@ -109,7 +103,7 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : IAsyncLife
             received.Add((await resumed.ReadEventAsync())!.Data);
         }
         Assert.Equal(["3", "4", "5"], received);
-        await _server.PublishAsync(c, "6");
+        await Server.PublishAsync(c, "6");
         Assert.Equal("6", (await resumed.ReadEventAsync())!.Data);
     }
 
@@ -127,10 +121,10 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : IAsyncLife
     public async Task Sse_CursorBehindHistory_SendsAGapEventFirst()
     {
         var c = HarkTestServer.NewChannel();
-        var cursor = await _server.NowAsync(c);
+        var cursor = await Server.NowAsync(c);
         for (var i = 1; i <= 7; i++)
         {
-            await _server.PublishAsync(c, i.ToString());
+            await Server.PublishAsync(c, i.ToString());
         }
         var (response, reader) = await OpenAsync($"/sub/{c}?cursor={cursor}");
         using var _ = response;
@@ -151,9 +145,9 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : IAsyncLife
         var (response, reader) = await OpenAsync($"/sub/{c}");
         using var _ = response;
         using var __ = reader;
-        await HarkTestServer.EventuallyAsync(async () => await _server.WaitingSubscribersAsync(c) == 1, "the stream waits");
+        await HarkTestServer.EventuallyAsync(async () => await Server.WaitingSubscribersAsync(c) == 1, "the stream waits");
 
-        using var deleted = await _server.Client.DeleteAsync($"/pub/{c}");
+        using var deleted = await Server.Client.DeleteAsync($"/pub/{c}");
         var closed = await reader.ReadEventAsync();
 
         Assert.Equal("closed", closed!.Event);
@@ -163,7 +157,7 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task Sse_SelectedByTransportQuery_WithoutAcceptHeader()
     {
-        using var response = await _server.Client.GetAsync($"/sub/{HarkTestServer.NewChannel()}?transport=sse", HttpCompletionOption.ResponseHeadersRead);
+        using var response = await Server.Client.GetAsync($"/sub/{HarkTestServer.NewChannel()}?transport=sse", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
     }
 }

@@ -19,11 +19,15 @@ internal sealed partial class PrometheusExporter : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<Instrument, Series> _series = new();
 
-    public PrometheusExporter()
+    public PrometheusExporter(IMeterFactory meterFactory)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (Array.IndexOf(Meters, instrument.Meter.Name) >= 0)
+            // Listeners see every meter in the process. Hark's and Kestrel's meters come from this
+            // host's factory (other hosts in the process have their own); the runtime's is process-wide.
+            var meter = instrument.Meter;
+            var ours = meter.Scope is null ? meter.Name == "System.Runtime" : ReferenceEquals(meter.Scope, meterFactory);
+            if (ours && Array.IndexOf(Meters, meter.Name) >= 0)
             {
                 _series.TryAdd(instrument, new Series(instrument, BucketsOf(instrument)));
                 listener.EnableMeasurementEvents(instrument);

@@ -1,0 +1,109 @@
+using Hark.AspNetCore.Tests.Infrastructure;
+using Hark.Bench;
+using Hark.Bench.Reporting;
+using Hark.Bench.Scenarios;
+using Hark.Bench.Targets;
+
+namespace Hark.AspNetCore.Tests;
+
+/// <summary>A short run of every load-generator scenario against a real server, so the bench tool keeps working.</summary>
+public sealed class BenchSmokeTests(ITestOutputHelper output) : IAsyncLifetime, IProgressSink
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(2);
+    private HarkTestServer _server = null!;
+    private HarkTarget _target = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await HarkTestServer.StartAsync(output);
+        _target = new HarkTarget(_server.Address);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _target.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    void IProgressSink.Report(string status) => output.WriteLine(status);
+
+    private static BenchSettings Small => new()
+    {
+        Subscribers = 50,
+        Messages = 5,
+        Channels = 4,
+        SubscribersPerChannel = 2,
+        HoldSteps = [20, 60],
+        Rates = [100, 200],
+        StepDuration = TimeSpan.FromSeconds(1),
+        PollTimeout = TimeSpan.FromSeconds(30),
+        RoundTimeout = TimeSpan.FromSeconds(10),
+        ConnectTimeout = TimeSpan.FromSeconds(20),
+        ConnectConcurrency = 16,
+    };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Fanout_EverySubscriberGetsEveryMessageOnce(bool sse)
+    {
+        using var cts = new CancellationTokenSource(Budget);
+        var result = await new FanoutScenario(_target, Small, this).RunAsync(sse, cts.Token);
+
+        Assert.Equal(50 * 5, result.Deliveries);
+        Assert.Equal(0, result.Lost);
+        Assert.Equal(0, result.Duplicates);
+        Assert.Equal(0, result.Errors);
+        Assert.NotNull(result.Latency);
+        Assert.True(result.DeliveriesPerSecond > 0);
+    }
+
+    [Fact]
+    public async Task Hold_HoldsEverySubscriber_AndReadsMemory()
+    {
+        using var cts = new CancellationTokenSource(Budget);
+        var result = await new HoldScenario(_target, Small, [Environment.ProcessId], this).RunAsync(cts.Token);
+
+        Assert.Equal(0, result.Errors);
+        Assert.Equal(60, result.Memory![^1].Held);
+        Assert.All(result.Memory, p => Assert.True(p.RssBytes > 0));
+    }
+
+    [Fact]
+    public async Task Throughput_LowRates_PassWithoutLoss()
+    {
+        using var cts = new CancellationTokenSource(Budget);
+        var result = await new ThroughputScenario(_target, Small, this).RunAsync(cts.Token);
+
+        Assert.All(result.Steps!, s => Assert.True(s.Passed, s.Why));
+        Assert.Equal(200, result.BestRate);
+    }
+
+    [Fact]
+    public async Task Report_FromResults_WritesTablesAndPlots()
+    {
+        using var cts = new CancellationTokenSource(Budget);
+        var fanout = await new FanoutScenario(_target, Small, this).RunAsync(sse: false, cts.Token);
+        var dir = Directory.CreateTempSubdirectory("hark-bench-");
+        try
+        {
+            foreach (var (name, result) in new[] { ("a", fanout), ("b", fanout with { Target = "nchan", DeliveriesPerSecond = fanout.DeliveriesPerSecond / 2 }) })
+            {
+                await File.WriteAllTextAsync(Path.Combine(dir.FullName, $"{name}.json"),
+                    System.Text.Json.JsonSerializer.Serialize(result, BenchJsonContext.Default.ScenarioResult));
+            }
+            var report = Path.Combine(dir.FullName, "benchmarks.md");
+            new ReportWriter(dir.FullName, report, Path.Combine(dir.FullName, "plots"), "tools/bench.sh").Write();
+
+            var text = await File.ReadAllTextAsync(report);
+            Assert.Contains("## Fan-out over long-poll", text);
+            Assert.Contains("| hark | 50 | 5 | 250 | 0 | 0 | 0 |", text);
+            Assert.Contains("Hark / Nchan, deliveries per second: **2.00×**", text);
+            Assert.StartsWith("<svg", await File.ReadAllTextAsync(Path.Combine(dir.FullName, "plots", "fanout-latency.svg")));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Hark.Bench;
+using Hark.Bench.Reporting;
+using Hark.Bench.Scenarios;
+using Hark.Bench.Targets;
+
+const string Usage = """
+    hark-bench run <hold|fanout|sse|throughput> --target hark|nchan --url http://127.0.0.1:PORT
+               [--pid PID[,PID]] [--subscribers N] [--messages K] [--steps 1000,5000,...] [--one-channel]
+               [--channels C] [--per-channel S] [--rates 500,1000,...] [--step-seconds S]
+               [--sources 8] [--out result.json]
+    hark-bench report --results DIR --out docs/benchmarks.md [--plots docs/bench] [--command "how it was run"]
+    """;
+
+try
+{
+    var arguments = new Arguments(args);
+    if (arguments.Positional is ["run", var scenario])
+    {
+        return await Run(scenario, arguments);
+    }
+    if (arguments.Positional is ["report"])
+    {
+        var results = arguments.Text("results") ?? throw new ArgumentException("--results is required");
+        var output = arguments.Text("out") ?? "docs/benchmarks.md";
+        var plots = arguments.Text("plots") ?? Path.Combine(Path.GetDirectoryName(output) ?? ".", "bench");
+        var command = arguments.Text("command");
+        arguments.ThrowOnUnknown();
+        new ReportWriter(results, output, plots, command).Write();
+        Console.WriteLine($"Wrote {output} and plots in {plots}");
+        return 0;
+    }
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+static async Task<int> Run(string scenario, Arguments arguments)
+{
+    var url = new Uri(arguments.Text("url") ?? throw new ArgumentException("--url is required"));
+    using Target target = (arguments.Text("target") ?? "hark") switch
+    {
+        "hark" => new HarkTarget(url),
+        "nchan" => new NchanTarget(url),
+        var other => throw new ArgumentException($"Unknown target '{other}'"),
+    };
+    var pids = (arguments.Text("pid") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+    var defaults = new BenchSettings();
+    var settings = defaults with
+    {
+        Subscribers = arguments.Int("subscribers", defaults.Subscribers),
+        Messages = arguments.Int("messages", defaults.Messages),
+        Channels = arguments.Int("channels", defaults.Channels),
+        SubscribersPerChannel = arguments.Int("per-channel", defaults.SubscribersPerChannel),
+        HoldSteps = arguments.Ints("steps", defaults.HoldSteps),
+        OneChannel = arguments.Flag("one-channel"),
+        Rates = arguments.Ints("rates", defaults.Rates),
+        StepDuration = TimeSpan.FromSeconds(arguments.Int("step-seconds", (int)defaults.StepDuration.TotalSeconds)),
+        SourceAddresses = arguments.Int("sources", defaults.SourceAddresses),
+    };
+    var output = arguments.Text("out");
+    arguments.ThrowOnUnknown();
+
+    using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        cancel.Cancel();
+    };
+    var progress = new ConsoleProgress();
+    var result = scenario switch
+    {
+        "hold" => await new HoldScenario(target, settings, pids.Count > 0 ? pids : throw new ArgumentException("hold needs --pid"), progress).RunAsync(cancel.Token),
+        "fanout" => await new FanoutScenario(target, settings, progress).RunAsync(sse: false, cancel.Token),
+        "sse" => await new FanoutScenario(target, settings, progress).RunAsync(sse: true, cancel.Token),
+        "throughput" => await new ThroughputScenario(target, settings, progress).RunAsync(cancel.Token),
+        _ => throw new ArgumentException($"Unknown scenario '{scenario}'"),
+    };
+    progress.Done();
+    var json = JsonSerializer.Serialize(result, BenchJsonContext.Default.ScenarioResult);
+    if (output is not null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        await File.WriteAllTextAsync(output, json);
+    }
+    Summary.Print(result);
+    return result.Lost == 0 && result.Duplicates == 0 ? 0 : 1;
+}

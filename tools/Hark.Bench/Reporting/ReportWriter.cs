@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Hark.Bench.Scenarios;
+
+namespace Hark.Bench.Reporting;
+
+/// <summary>Turns a folder of run results into docs/benchmarks.md with tables, Hark-to-Nchan ratios and SVG plots.</summary>
+internal sealed class ReportWriter(string resultsDirectory, string outputPath, string plotsDirectory, string? command)
+{
+    public void Write()
+    {
+        var results = Directory.GetFiles(resultsDirectory, "*.json")
+            .Order(StringComparer.Ordinal)
+            .Select(f => JsonSerializer.Deserialize(File.ReadAllText(f), BenchJsonContext.Default.ScenarioResult)!)
+            .ToList();
+        Directory.CreateDirectory(plotsDirectory);
+        var plots = Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(outputPath))!, plotsDirectory).Replace('\\', '/');
+        var md = new StringBuilder();
+        md.AppendLine("# Benchmarks: Hark and Nchan side by side");
+        md.AppendLine();
+        md.AppendLine("Every figure below comes from one run of `tools/bench.sh`, which starts both servers on this machine, pins the server");
+        md.AppendLine("to one core and the load generator (`tools/Hark.Bench`) to the other, and runs the same scenarios with the same clients");
+        md.AppendLine("against each. Regenerate it with the command below; the raw JSON results sit beside the plots.");
+        md.AppendLine();
+        if (command is not null)
+        {
+            md.AppendLine("```sh").AppendLine(command).AppendLine("```").AppendLine();
+        }
+        var environment = Path.Combine(resultsDirectory, "environment.md");
+        if (File.Exists(environment))
+        {
+            md.AppendLine(File.ReadAllText(environment).TrimEnd()).AppendLine();
+        }
+        Hold(md, results.Where(r => r.Scenario.StartsWith("hold", StringComparison.Ordinal)).ToList(), plots);
+        Fanout(md, "Fan-out over long-poll", "fanout", results.Where(r => r.Scenario == "fanout").ToList(), plots);
+        Fanout(md, "Fan-out over SSE", "sse", results.Where(r => r.Scenario == "sse").ToList(), plots);
+        Throughput(md, results.Where(r => r.Scenario == "throughput").ToList(), plots);
+        File.WriteAllText(outputPath, md.ToString());
+    }
+
+    private void Hold(StringBuilder md, List<ScenarioResult> runs, string plots)
+    {
+        if (runs.Count == 0)
+        {
+            return;
+        }
+        md.AppendLine("## Hold: memory per held long-poll");
+        md.AppendLine();
+        md.AppendLine("Idle long-poll subscribers are added in steps; at each step the server's resident memory (VmRSS) is read once the");
+        md.AppendLine("server itself reports holding them all. Bytes per connection is the slope of memory against connections.");
+        md.AppendLine();
+        md.AppendLine("| target | channels | held | errors | resident at start | resident at end | bytes per connection |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        var chart = new LineChart("Server resident memory vs held long-polls", "held long-polls", "resident memory (MiB)");
+        foreach (var r in runs)
+        {
+            var mode = r.Scenario == "hold-one-channel" ? "one for all" : "one each";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Target} | {mode} | {r.Memory![^1].Held:N0} | {r.Errors} | {Mib(r.Memory[0].RssBytes)} | {Mib(r.Memory[^1].RssBytes)} | {r.BytesPerConnection:N0} |");
+            chart.Add($"{r.Target} ({mode})", r.Memory.Select(p => ((double)p.Connections, p.RssBytes / 1048576.0)));
+        }
+        md.AppendLine();
+        Ratio(md, runs.Where(r => r.Scenario == "hold"), "bytes per connection, channel each", r => r.BytesPerConnection ?? 0, lowerIsBetter: true);
+        Ratio(md, runs.Where(r => r.Scenario == "hold-one-channel"), "bytes per connection, one channel", r => r.BytesPerConnection ?? 0, lowerIsBetter: true);
+        Plot(md, chart, "hold-memory.svg", plots);
+        var perMillion = runs.Where(r => r.Target == "hark" && r.Scenario == "hold").Select(r => r.BytesPerConnection ?? 0).FirstOrDefault();
+        if (perMillion > 0)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"Read off the slope: 1,000,000 held long-polls would cost Hark about {perMillion * 1_000_000 / 1073741824.0:F1} GiB, spread over the ~50 processes this machine's descriptor limit requires.");
+            md.AppendLine();
+        }
+    }
+
+    private void Fanout(StringBuilder md, string heading, string name, List<ScenarioResult> runs, string plots)
+    {
+        if (runs.Count == 0)
+        {
+            return;
+        }
+        md.AppendLine(CultureInfo.InvariantCulture, $"## {heading}");
+        md.AppendLine();
+        md.AppendLine("S subscribers on one channel; K messages published one after another, each as soon as every subscriber has the one");
+        md.AppendLine("before. Latency is from just before the publish request to the moment a subscriber has parsed the message, over every");
+        md.AppendLine("(subscriber, message) pair; deliveries per second are over the window from the first publish to the last delivery.");
+        md.AppendLine();
+        md.AppendLine("| target | subscribers | messages | delivered | lost | duplicated | errors | deliveries/s | p50 ms | p90 ms | p99 ms | max ms |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var chart = new LineChart($"{heading}: delivery latency by percentile", "percentile", "latency (ms)");
+        foreach (var r in runs)
+        {
+            var l = r.Latency;
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Target} | {r.Subscribers:N0} | {r.Messages} | {r.Deliveries:N0} | {r.Lost} | {r.Duplicates} | {r.Errors} | {r.DeliveriesPerSecond:N0} | {l?.P50} | {l?.P90} | {l?.P99} | {l?.Max} |");
+            if (l is not null)
+            {
+                chart.Add(r.Target, l.Percentiles.Select((v, i) => ((double)i, v)));
+            }
+        }
+        md.AppendLine();
+        Ratio(md, runs, "deliveries per second", r => r.DeliveriesPerSecond, lowerIsBetter: false);
+        Ratio(md, runs, "p99 latency", r => r.Latency?.P99 ?? 0, lowerIsBetter: true);
+        Plot(md, chart, $"{name}-latency.svg", plots);
+    }
+
+    private void Throughput(StringBuilder md, List<ScenarioResult> runs, string plots)
+    {
+        if (runs.Count == 0)
+        {
+            return;
+        }
+        md.AppendLine("## Throughput: highest lossless publish rate");
+        md.AppendLine();
+        md.AppendLine("C channels with a few long-poll subscribers each; messages are published at rising rates, each for a fixed time. A rate");
+        md.AppendLine("passes when every subscriber got every message of its channel in order, p99 latency stayed under 1 s, and the publisher");
+        md.AppendLine("kept at least 90% of the rate.");
+        md.AppendLine();
+        md.AppendLine("| target | channels | subscribers | rate/s | achieved/s | delivered | lost | p99 ms | result |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        var chart = new LineChart("Throughput: p99 delivery latency by publish rate", "publish rate (messages/s)", "p99 latency (ms)");
+        foreach (var r in runs)
+        {
+            foreach (var s in r.Steps ?? [])
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Target} | {r.Channels} | {r.Subscribers} | {s.TargetRate:N0} | {s.AchievedRate:N0} | {s.Delivered:N0}/{s.Expected:N0} | {s.Lost} | {s.P99Ms} | {(s.Passed ? "pass" : "fail: " + s.Why)} |");
+            }
+            chart.Add(r.Target, (r.Steps ?? []).Select(s => ((double)s.TargetRate, s.P99Ms)));
+        }
+        md.AppendLine();
+        foreach (var r in runs)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Target}: highest lossless rate **{r.BestRate:N0}/s**");
+        }
+        md.AppendLine();
+        Ratio(md, runs, "highest lossless rate", r => r.BestRate ?? 0, lowerIsBetter: false);
+        Plot(md, chart, "throughput-p99.svg", plots);
+    }
+
+    private static void Ratio(StringBuilder md, IEnumerable<ScenarioResult> runs, string what, Func<ScenarioResult, double> value, bool lowerIsBetter)
+    {
+        var list = runs.ToList();
+        var hark = list.FirstOrDefault(r => r.Target == "hark");
+        var nchan = list.FirstOrDefault(r => r.Target == "nchan");
+        if (hark is null || nchan is null || value(nchan) == 0 || value(hark) == 0)
+        {
+            return;
+        }
+        var ratio = value(hark) / value(nchan);
+        var better = lowerIsBetter ? ratio <= 1 : ratio >= 1;
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Hark / Nchan, {what}: **{ratio:F2}×** ({(better ? "Hark at least as good" : "Nchan better")})");
+        md.AppendLine();
+    }
+
+    private void Plot(StringBuilder md, LineChart chart, string file, string plots)
+    {
+        if (chart.IsEmpty)
+        {
+            return;
+        }
+        File.WriteAllText(Path.Combine(plotsDirectory, file), chart.ToSvg());
+        md.AppendLine(CultureInfo.InvariantCulture, $"![{file}]({plots}/{file})");
+        md.AppendLine();
+    }
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("F1", CultureInfo.InvariantCulture) + " MiB";
+}

@@ -1,0 +1,33 @@
+namespace Hark.Bench.Scenarios;
+
+/// <summary>What a run is asked to do; every bound is explicit so runs stop by themselves.</summary>
+internal sealed record BenchSettings
+{
+    public int Subscribers { get; init; } = 1000;
+
+    public int Messages { get; init; } = 20;
+
+    public int Channels { get; init; } = 100;
+
+    public int SubscribersPerChannel { get; init; } = 2;
+
+    public IReadOnlyList<int> HoldSteps { get; init; } = [1000, 5000, 10_000, 15_000, 19_000];
+
+    public bool OneChannel { get; init; }
+
+    public IReadOnlyList<int> Rates { get; init; } = [500, 1000, 2000, 4000, 8000, 16_000];
+
+    public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan PollTimeout { get; init; } = TimeSpan.FromSeconds(110);
+
+    public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    public int ConnectConcurrency { get; init; } = 256;
+
+    public int SourceAddresses { get; init; } = 8;
+
+    public int? ServerPid { get; init; }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Hark.Bench.Net;
+using Hark.Bench.Targets;
+
+namespace Hark.Bench.Scenarios;
+
+/// <summary>
+/// S subscribers on one channel; K messages published one after another, each as soon as every subscriber
+/// has the one before (or a round times out). Long-poll subscribers re-poll with their cursor; SSE ones
+/// keep one stream. Reports latency over all (subscriber, message) pairs, deliveries per second, and
+/// lost or duplicated messages.
+/// </summary>
+internal sealed class FanoutScenario(Target target, BenchSettings settings, IProgressSink progress)
+{
+    public async Task<ScenarioResult> RunAsync(bool sse, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var (subscribers, messages) = (settings.Subscribers, settings.Messages);
+        var channel = $"fanout{Environment.TickCount64 % 1_000_000}";
+        var cursor = target is HarkTarget hark ? await hark.NowAsync(channel, cancellationToken) : null;
+        var latencies = new double[subscribers * messages];
+        var received = new int[messages];
+        var rounds = Enumerable.Range(0, messages).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        long duplicates = 0, errors = 0, lastDelivery = 0;
+        var sources = new SourceAddresses(settings.SourceAddresses);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        async Task SubscribeAsync(int id, Action connected)
+        {
+            var next = 0L;
+            bool OnPayload(BenchPayload p)
+            {
+                if (p.Index < next || p.Index >= messages)
+                {
+                    Interlocked.Increment(ref duplicates);
+                    return false;
+                }
+                next = p.Index + 1;
+                latencies[(id * messages) + p.Index] = Stopwatch.GetElapsedTime(p.Timestamp).TotalMilliseconds;
+                Interlocked.Exchange(ref lastDelivery, Stopwatch.GetTimestamp());
+                if (Interlocked.Increment(ref received[p.Index]) == subscribers)
+                {
+                    rounds[p.Index].TrySetResult();
+                }
+                return next == messages;
+            }
+            try
+            {
+                await using var connection = await RawHttpConnection.ConnectAsync(target.Endpoint, sources.Next(), stop.Token);
+                connected();
+                if (sse)
+                {
+                    await SubscriberLoops.SseAsync(connection, target.SseRequest(channel), OnPayload, stop.Token);
+                }
+                else
+                {
+                    var state = cursor is null ? target.LongPoll(channel, settings.PollTimeout) : ((HarkTarget)target).LongPoll(channel, settings.PollTimeout, cursor);
+                    await SubscriberLoops.LongPollAsync(connection, state, OnPayload, stop.Token);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException or HttpRequestException)
+            {
+                Interlocked.Increment(ref errors);
+            }
+        }
+
+        var tasks = await Connector.StartAsync(subscribers, settings.ConnectConcurrency, SubscribeAsync,
+            n => progress.Report($"{target.Name} {(sse ? "sse" : "long-poll")} fanout: connecting {n}/{subscribers}"), cancellationToken);
+        await Connector.WaitHeldAsync(target, subscribers, settings.ConnectTimeout, progress, cancellationToken);
+
+        var first = Stopwatch.GetTimestamp();
+        for (var k = 0; k < messages; k++)
+        {
+            await target.PublishAsync(channel, k, cancellationToken);
+            await Task.WhenAny(rounds[k].Task, Task.Delay(settings.RoundTimeout, cancellationToken));
+            progress.Report($"{target.Name} {(sse ? "sse" : "long-poll")} fanout: message {k + 1}/{messages}, {received[k]}/{subscribers} delivered");
+        }
+        await Task.WhenAny(Task.WhenAll(tasks), Task.Delay(settings.RoundTimeout, cancellationToken));
+        await stop.CancelAsync();
+        await Task.WhenAll(tasks);
+
+        var delivered = received.Sum(r => (long)r);
+        var window = Stopwatch.GetElapsedTime(first, Math.Max(Interlocked.Read(ref lastDelivery), first)).TotalSeconds;
+        return new ScenarioResult
+        {
+            Scenario = sse ? "sse" : "fanout",
+            Target = target.Name,
+            Transport = sse ? "sse" : "longpoll",
+            Started = started,
+            DurationSeconds = Math.Round((DateTimeOffset.UtcNow - started).TotalSeconds, 2),
+            Subscribers = subscribers,
+            Messages = messages,
+            Channels = 1,
+            Deliveries = delivered,
+            Lost = ((long)subscribers * messages) - delivered,
+            Duplicates = duplicates,
+            Errors = errors,
+            DeliveriesPerSecond = window > 0 ? Math.Round(delivered / window) : 0,
+            Latency = LatencySummary.From([.. latencies.Where(l => l > 0)]),
+        };
+    }
+}

@@ -1,0 +1,49 @@
+namespace Hark.Bench.Scenarios;
+
+/// <summary>One scenario run against one target, as written to JSON and read back by the report.</summary>
+internal sealed record ScenarioResult
+{
+    public required string Scenario { get; init; }
+
+    public required string Target { get; init; }
+
+    public required string Transport { get; init; }
+
+    public required DateTimeOffset Started { get; init; }
+
+    public double DurationSeconds { get; init; }
+
+    public int Subscribers { get; init; }
+
+    public int Messages { get; init; }
+
+    public int Channels { get; init; }
+
+    public long Deliveries { get; init; }
+
+    public long Lost { get; init; }
+
+    public long Duplicates { get; init; }
+
+    public long Errors { get; init; }
+
+    public double DeliveriesPerSecond { get; init; }
+
+    public LatencySummary? Latency { get; init; }
+
+    public IReadOnlyList<MemoryPoint>? Memory { get; init; }
+
+    public double? BytesPerConnection { get; init; }
+
+    public IReadOnlyList<RateStep>? Steps { get; init; }
+
+    public double? BestRate { get; init; }
+
+    public string? Note { get; init; }
+}
+
+/// <summary>The server's resident memory with <paramref name="Connections"/> subscribers held.</summary>
+internal sealed record MemoryPoint(int Connections, long Held, long RssBytes);
+
+/// <summary>One publish rate of the throughput scenario.</summary>
+internal sealed record RateStep(int TargetRate, double AchievedRate, long Sent, long Expected, long Delivered, long Lost, double P99Ms, bool Passed, string? Why);

@@ -1,0 +1,45 @@
+using System.Globalization;
+using Hark.Bench.Scenarios;
+using Spectre.Console;
+
+namespace Hark.Bench;
+
+/// <summary>Prints a run's headline figures as a table.</summary>
+internal static class Summary
+{
+    public static void Print(ScenarioResult r)
+    {
+        var table = new Table().Title($"{r.Scenario} — {r.Target} ({r.Transport})").AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
+        void Row(string name, object? value)
+        {
+            if (value is not null)
+            {
+                table.AddRow(name, Markup.Escape(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""));
+            }
+        }
+        Row("subscribers", r.Subscribers);
+        Row("messages", r.Messages == 0 ? null : r.Messages);
+        Row("deliveries", r.Deliveries);
+        Row("lost", r.Lost);
+        Row("duplicates", r.Duplicates);
+        Row("errors", r.Errors);
+        Row("deliveries/s", r.DeliveriesPerSecond == 0 ? null : r.DeliveriesPerSecond);
+        if (r.Latency is { } l)
+        {
+            Row("latency p50/p90/p99/max ms", $"{l.P50} / {l.P90} / {l.P99} / {l.Max}");
+        }
+        if (r.Memory is { Count: > 0 } m)
+        {
+            Row("resident memory at end", $"{m[^1].RssBytes / 1048576.0:F1} MiB with {m[^1].Held} held");
+            Row("bytes per held connection", r.BytesPerConnection);
+        }
+        foreach (var s in r.Steps ?? [])
+        {
+            Row($"{s.TargetRate}/s", s.Passed ? $"pass (p99 {s.P99Ms} ms)" : $"fail: {s.Why}");
+        }
+        Row("best lossless rate", r.BestRate);
+        Row("note", r.Note);
+        Row("duration s", r.DurationSeconds);
+        AnsiConsole.Write(table);
+    }
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Runs every benchmark scenario against Hark and Nchan on this machine, one after the other, with
+# the same load generator and the same pinning (server on core 0, load generator on core 1), then
+# writes docs/benchmarks.md and its plots from the JSON results.
+#
+#   tools/bench.sh            full run (19,000 held long-polls, 10,000-subscriber fan-outs; ~10 min)
+#   tools/bench.sh --quick    small numbers, for trying the script (~2 min)
+#
+# Installs nginx with the Nchan module from Debian's packages when missing (needs root).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+quick=false
+[[ ${1:-} == --quick ]] && quick=true
+
+work=$(mktemp -d)
+results=$root/docs/bench/results
+hark_port=18700
+nchan_port=18701
+server_pid=
+nchan_dir=$work/nchan
+
+cleanup() {
+  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null || true
+  bash tools/nchan/stop.sh "$nchan_dir" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "installing Nchan if missing"
+bash tools/nchan/install.sh
+
+step "building Hark and the load generator (Release)"
+dotnet publish src/Hark.Server -c Release -o "$work/hark" -nologo -v quiet
+dotnet publish tools/Hark.Bench -c Release -o "$work/bench" -nologo -v quiet
+
+cores=$(nproc)
+if (( cores >= 2 )); then
+  server_cpu=(taskset -c 0)
+  bench_cpu=(taskset -c 1)
+else
+  server_cpu=()
+  bench_cpu=()
+fi
+ulimit -n "$(ulimit -Hn)"
+
+start_hark() {
+  "${server_cpu[@]}" dotnet "$work/hark/Hark.Server.dll" --urls "http://127.0.0.1:$hark_port" \
+    --Logging:LogLevel:Default=Warning --Hark:Poll:MaxTimeout=00:02:00 --Hark:History:MaxMessages=1000 \
+    > "$work/hark.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$hark_port/healthz" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "Hark did not start:"; cat "$work/hark.log"; exit 1
+}
+
+start_nchan() {
+  local out
+  out=$("${server_cpu[@]}" bash tools/nchan/start.sh "$nchan_port" "$nchan_dir")
+  server_pid=$(sed -n 's/^WORKER_PID=//p' <<<"$out")
+}
+
+stop_server() {
+  if [[ -f $nchan_dir/nginx.pid ]]; then
+    bash tools/nchan/stop.sh "$nchan_dir" >/dev/null
+  elif [[ -n $server_pid ]]; then
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=
+}
+
+bench() { "${bench_cpu[@]}" dotnet "$work/bench/Hark.Bench.dll" "$@"; }
+
+if $quick; then
+  hold_steps=500,1000,2000; subscribers=1000; messages=10; rates=500,1000,2000; step_seconds=2
+else
+  hold_steps=1000,5000,10000,15000,19000; subscribers=10000; messages=20; rates=500,1000,2000,4000,8000,16000; step_seconds=5
+fi
+
+rm -rf "$results"
+mkdir -p "$results"
+
+# name, then the scenario's arguments; each runs against a freshly started server of each kind.
+scenarios=(
+  "hold|run hold --steps $hold_steps"
+  "hold-one-channel|run hold --one-channel --steps $hold_steps"
+  "fanout|run fanout --subscribers $subscribers --messages $messages"
+  "sse|run sse --subscribers $subscribers --messages $messages"
+  "throughput|run throughput --channels 100 --per-channel 2 --rates $rates --step-seconds $step_seconds"
+)
+
+for entry in "${scenarios[@]}"; do
+  name=${entry%%|*}
+  args=${entry#*|}
+  for target in hark nchan; do
+    step "$name against $target"
+    if [[ $target == hark ]]; then start_hark; url=http://127.0.0.1:$hark_port; else start_nchan; url=http://127.0.0.1:$nchan_port; fi
+    # shellcheck disable=SC2086
+    bench $args --target "$target" --url "$url" --pid "$server_pid" --out "$results/$name-$target.json" || echo "($name against $target reported loss or errors; see the table)"
+    stop_server
+  done
+done
+
+{
+  echo "**Machine:** $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB;"
+  echo "$(uname -sr); .NET $(dotnet --version); $(nginx -v 2>&1 | sed 's|nginx version: ||') with Nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null || echo '?')."
+  echo "Server pinned to core 0, load generator to core 1 (\`taskset\`); both on loopback, clients spread over 127.0.0.2–127.0.0.9."
+  echo "Run on $(date -u '+%Y-%m-%d %H:%M UTC')$($quick && echo ' with --quick (small numbers)')."
+  echo
+  echo "Nchan's config is \`tools/nchan/nginx.conf\` (one worker, message buffer 1000, message timeout 1 h, subscriber timeout 120 s,"
+  echo "first message \`newest\` so a new subscriber waits for the next message as Hark's does). Hark runs its defaults with"
+  echo "\`Hark:Poll:MaxTimeout=00:02:00\`."
+} > "$results/environment.md"
+
+step "writing docs/benchmarks.md"
+bench report --results "$results" --out docs/benchmarks.md --plots docs/bench --command "tools/bench.sh$($quick && echo ' --quick')"
