@@ -16,8 +16,18 @@ internal sealed partial class PrometheusExporter
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var key = LabelsOf(tags);
-            var point = _points.GetOrAdd(key, static (_, b) => new Point(b), buckets);
+            // The hot path: instruments here carry at most one tag whose value is a string literal, so the
+            // value itself is the key and nothing is allocated; labels are formatted once, when a point is new.
+            var key = tags.Length switch
+            {
+                0 => "",
+                1 when tags[0].Value is string s => s,
+                _ => LabelsOf(tags),
+            };
+            if (!_points.TryGetValue(key, out var point))
+            {
+                point = _points.GetOrAdd(key, new Point(buckets, LabelsOf(tags)));
+            }
             point.Add(value, _isSum);
         }
 
@@ -35,9 +45,9 @@ internal sealed partial class PrometheusExporter
             }
             text.Append("# HELP ").Append(name).Append(' ').Append(Escape(Instrument.Description ?? Instrument.Name)).Append('\n');
             text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
-            foreach (var (labels, point) in _points.OrderBy(p => p.Key, StringComparer.Ordinal))
+            foreach (var point in _points.Values.OrderBy(p => p.Labels, StringComparer.Ordinal))
             {
-                point.WriteTo(text, name, labels, buckets);
+                point.WriteTo(text, name, buckets);
             }
         }
 
@@ -92,8 +102,10 @@ internal sealed partial class PrometheusExporter
     }
 
     /// <summary>A sum, a last value, or a histogram's bucket counts, updated under its own lock.</summary>
-    private sealed class Point(double[]? buckets)
+    private sealed class Point(double[]? buckets, string labels)
     {
+        public string Labels { get; } = labels;
+
         private readonly Lock _gate = new();
         private readonly long[]? _counts = buckets is null ? null : new long[buckets.Length + 1];
         private double _value;
@@ -121,8 +133,9 @@ internal sealed partial class PrometheusExporter
             }
         }
 
-        public void WriteTo(StringBuilder text, string name, string labels, double[]? bounds)
+        public void WriteTo(StringBuilder text, string name, double[]? bounds)
         {
+            var labels = Labels;
             lock (_gate)
             {
                 if (_counts is null)

@@ -16,22 +16,22 @@ internal sealed record SubscribeRequest(
     public static Problem? TryParse(HttpRequest request, string channelList, HarkOptions options, out SubscribeRequest parsed)
     {
         parsed = null!;
-        var query = request.Query;
+        var query = new QueryReader(request.QueryString.Value);
         if (!TryParseChannels(channelList, options.Limits.MaxChannelsPerRequest, out var channels, out var problem))
         {
             return problem;
         }
-        if (!TryParseTransport(request, out var transport))
+        if (!TryParseTransport(request, query, out var transport))
         {
             return Problem.BadRequest("unknown-transport", "Unknown transport",
-                $"Transport '{Problem.Shorten(query["transport"].ToString())}' is not one of longpoll, poll, sse, ndjson.");
+                $"Transport '{Problem.Shorten(query.Get("transport"))}' is not one of longpoll, poll, sse, ndjson.");
         }
         var timeout = options.Poll.DefaultTimeout;
-        if (string.Equals(query["transport"], "poll", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(query.Get("transport"), "poll", StringComparison.OrdinalIgnoreCase))
         {
             timeout = TimeSpan.Zero;
         }
-        else if (query.TryGetValue("timeout", out var timeoutText))
+        else if (query.TryGet("timeout", out var timeoutText))
         {
             if (!double.TryParse(timeoutText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
                 || !double.IsFinite(seconds) || seconds < 0 || seconds > options.Poll.MaxTimeout.TotalSeconds)
@@ -42,13 +42,13 @@ internal sealed record SubscribeRequest(
             timeout = TimeSpan.FromSeconds(seconds);
         }
         var max = options.Poll.DefaultBatch;
-        if (query.TryGetValue("max", out var maxText)
+        if (query.TryGet("max", out var maxText)
             && (!int.TryParse(maxText, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max < 1 || max > options.Poll.MaxBatch))
         {
             return Problem.InvalidParameter("max", $"max is a whole number from 1 to {options.Poll.MaxBatch}.");
         }
         var start = StartPoint.Now;
-        if (query.TryGetValue("last", out var lastText))
+        if (query.TryGet("last", out var lastText))
         {
             if (!long.TryParse(lastText, NumberStyles.None, CultureInfo.InvariantCulture, out var last))
             {
@@ -58,7 +58,7 @@ internal sealed record SubscribeRequest(
         }
         // EventSource sends Last-Event-ID when it reconnects to the same URL, so it outranks the
         // cursor the page first put in the query string.
-        string? cursor = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } lastEventId ? lastEventId : query["cursor"].ToString();
+        string? cursor = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } lastEventId ? lastEventId : query.Get("cursor");
         if (string.IsNullOrEmpty(cursor) || cursor == "now")
         {
             cursor = null;
@@ -71,7 +71,7 @@ internal sealed record SubscribeRequest(
         {
             return Problem.InvalidCursor($"A cursor is at most {Hark.Cursor.MaxLength} characters.");
         }
-        var envelope = query["envelope"] is { Count: > 0 } e && (e == "1" || string.Equals(e, "true", StringComparison.OrdinalIgnoreCase));
+        var envelope = query.TryGet("envelope", out var e) && (e == "1" || string.Equals(e, "true", StringComparison.OrdinalIgnoreCase));
         parsed = new SubscribeRequest(channels, cursor, start, timeout, max, transport, envelope);
         return null;
     }
@@ -103,9 +103,9 @@ internal sealed record SubscribeRequest(
         return true;
     }
 
-    private static bool TryParseTransport(HttpRequest request, out TransportKind transport)
+    private static bool TryParseTransport(HttpRequest request, QueryReader query, out TransportKind transport)
     {
-        var named = request.Query["transport"].ToString();
+        var named = query.Get("transport");
         transport = TransportKind.LongPoll;
         switch (named.ToLowerInvariant())
         {
@@ -122,18 +122,15 @@ internal sealed record SubscribeRequest(
             default:
                 return false;
         }
-        foreach (var accept in request.GetTypedHeaders().Accept)
+        // Plain polls send no Accept or a generic one; only parse it when it could name a stream.
+        var accept = request.Headers.Accept.ToString();
+        if (accept.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
-            if (accept.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
-            {
-                transport = TransportKind.Sse;
-                break;
-            }
-            if (accept.MediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase))
-            {
-                transport = TransportKind.Ndjson;
-                break;
-            }
+            transport = TransportKind.Sse;
+        }
+        else if (accept.Contains("application/x-ndjson", StringComparison.OrdinalIgnoreCase))
+        {
+            transport = TransportKind.Ndjson;
         }
         return true;
     }

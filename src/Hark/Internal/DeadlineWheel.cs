@@ -99,15 +99,7 @@ internal sealed class DeadlineWheel : IDisposable
             }
             _count = 0;
         }
-        var answered = 0;
-        foreach (var waiter in all)
-        {
-            if (waiter.TrySignal(new WakeResult(WakeReason.Stopping)))
-            {
-                answered++;
-            }
-        }
-        return answered;
+        return WakeBatch.Wake(all, new WakeResult(WakeReason.Stopping));
     }
 
     internal void Tick()
@@ -137,13 +129,10 @@ internal sealed class DeadlineWheel : IDisposable
             }
             _processedTick = Math.Max(_processedTick, now);
         }
-        if (due is null)
+        if (due is not null)
         {
-            return;
-        }
-        foreach (var waiter in due)
-        {
-            waiter.TrySignal(new WakeResult(WakeReason.Timeout));
+            // Deadlines come in waves (every poll of a quiet channel ends together): wake them in batches.
+            WakeBatch.Wake(due, new WakeResult(WakeReason.Timeout));
         }
     }
 

@@ -21,14 +21,28 @@ internal sealed class Waiter : IValueTaskSource<WakeResult>
 
     public ValueTask<WakeResult> Task => new(this, _core.Version);
 
+    /// <summary>Completes the wait, unless something else already did; its continuation is queued to the thread pool.</summary>
     public bool TrySignal(WakeResult result)
     {
-        if (Interlocked.Exchange(ref _signalled, 1) != 0)
+        if (!TryClaim())
         {
             return false;
         }
-        _core.SetResult(result);
+        Complete(result, inline: false);
         return true;
+    }
+
+    /// <summary>Makes this caller the one that completes the wait; false when another signal came first.</summary>
+    public bool TryClaim() => Interlocked.Exchange(ref _signalled, 1) == 0;
+
+    /// <summary>
+    /// Completes a claimed wait. With <paramref name="inline"/> the continuation (the subscriber's answer)
+    /// runs on this thread before this returns: for callers that wake many waiters in one pass, off any lock.
+    /// </summary>
+    public void Complete(WakeResult result, bool inline)
+    {
+        _core.RunContinuationsAsynchronously = !inline;
+        _core.SetResult(result);
     }
 
     WakeResult IValueTaskSource<WakeResult>.GetResult(short token) => _core.GetResult(token);

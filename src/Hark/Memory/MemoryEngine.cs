@@ -198,18 +198,7 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
         }
     }
 
-    private static int Wake(LinkedList<Waiter> waiters, WakeResult result)
-    {
-        var woken = 0;
-        foreach (var waiter in waiters)
-        {
-            if (waiter.TrySignal(result))
-            {
-                woken++;
-            }
-        }
-        return woken;
-    }
+    private static int Wake(LinkedList<Waiter> waiters, WakeResult result) => WakeBatch.Wake(waiters, result);
 
     public void Dispose() => _sweepTimer.Dispose();
 }

@@ -7,6 +7,9 @@ internal sealed record BenchSettings
 
     public int Messages { get; init; } = 20;
 
+    /// <summary>Messages sent to the same subscribers before the measured ones, so no server is measured cold.</summary>
+    public int Warmup { get; init; } = 3;
+
     public int Channels { get; init; } = 100;
 
     public int SubscribersPerChannel { get; init; } = 2;

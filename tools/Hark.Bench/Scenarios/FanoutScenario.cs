@@ -15,7 +15,9 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
     public async Task<ScenarioResult> RunAsync(bool sse, CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.UtcNow;
-        var (subscribers, messages) = (settings.Subscribers, settings.Messages);
+        // Indices below the warm-up count are delivered and checked like the rest but left out of the figures.
+        var (subscribers, warmup) = (settings.Subscribers, settings.Warmup);
+        var messages = warmup + settings.Messages;
         var channel = $"fanout{Environment.TickCount64 % 1_000_000}";
         var cursor = target is HarkTarget hark ? await hark.NowAsync(channel, cancellationToken) : null;
         var latencies = new double[subscribers * messages];
@@ -74,6 +76,10 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
         var first = Stopwatch.GetTimestamp();
         for (var k = 0; k < messages; k++)
         {
+            if (k == warmup)
+            {
+                first = Stopwatch.GetTimestamp();
+            }
             await target.PublishAsync(channel, k, cancellationToken);
             await Task.WhenAny(rounds[k].Task, Task.Delay(settings.RoundTimeout, cancellationToken));
             progress.Report($"{target.Name} {(sse ? "sse" : "long-poll")} fanout: message {k + 1}/{messages}, {received[k]}/{subscribers} delivered");
@@ -82,7 +88,7 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
         await stop.CancelAsync();
         await Task.WhenAll(tasks);
 
-        var delivered = received.Sum(r => (long)r);
+        var delivered = received.Skip(warmup).Sum(r => (long)r);
         var window = Stopwatch.GetElapsedTime(first, Math.Max(Interlocked.Read(ref lastDelivery), first)).TotalSeconds;
         return new ScenarioResult
         {
@@ -92,14 +98,14 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
             Started = started,
             DurationSeconds = Math.Round((DateTimeOffset.UtcNow - started).TotalSeconds, 2),
             Subscribers = subscribers,
-            Messages = messages,
+            Messages = settings.Messages,
             Channels = 1,
             Deliveries = delivered,
-            Lost = ((long)subscribers * messages) - delivered,
+            Lost = ((long)subscribers * messages) - received.Sum(r => (long)r),
             Duplicates = duplicates,
             Errors = errors,
             DeliveriesPerSecond = window > 0 ? Math.Round(delivered / window) : 0,
-            Latency = LatencySummary.From([.. latencies.Where(l => l > 0)]),
+            Latency = LatencySummary.From([.. latencies.Where((l, i) => l > 0 && i % messages >= warmup)]),
         };
     }
 }

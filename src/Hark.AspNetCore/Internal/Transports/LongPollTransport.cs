@@ -69,38 +69,74 @@ internal sealed class LongPollTransport(IHarkEngine engine, HarkMetrics metrics,
 
     private async Task WriteBatchAsync(HttpContext context, IReadOnlyList<ChannelPosition> positions, ReadBatch batch)
     {
-        var body = new ArrayBufferWriter<byte>(256 + batch.Messages.Sum(m => m.Json.Length));
-        var cursor = new SubscriptionCursor(positions);
-        cursor.SkipGaps(batch);
-        body.Write("{\"messages\":["u8);
-        for (var i = 0; i < batch.Messages.Count; i++)
+        var messages = batch.Messages;
+        // Each message's cursor is the subscription's cursor after it: the message's own for one channel,
+        // a token spliced in for several. Knowing them up front gives the exact Content-Length, so the
+        // answer goes straight into the response pipe in one piece, with no buffer to copy from.
+        string[]? cursors = null;
+        var length = 0;
+        if (positions.Count > 1 || batch.Gaps.Count > 0)
         {
-            if (i > 0)
+            var cursor = new SubscriptionCursor(positions);
+            cursor.SkipGaps(batch);
+            cursors = new string[messages.Count];
+            for (var i = 0; i < messages.Count; i++)
             {
-                body.Write(","u8);
+                cursors[i] = cursor.Advance(messages[i]);
             }
-            var message = batch.Messages[i];
-            MessageWriter.WriteJson(body, message, cursor.Advance(message));
         }
-        body.Write("],\"cursor\":\""u8);
-        MessageWriter.WriteAscii(body, Cursor.Format(batch.Positions));
-        if (batch.Gaps.Count == 0)
+        for (var i = 0; i < messages.Count; i++)
         {
-            body.Write("\",\"gap\":false}"u8);
+            length += messages[i].Json.Length + (cursors is null ? 0 : cursors[i].Length - messages[i].Cursor.Length);
         }
-        else
+        var final = messages.Count > 0 && positions.Count == 1 ? messages[^1].Cursor : Cursor.Format(batch.Positions);
+        byte[]? gaps = null;
+        if (batch.Gaps.Count > 0)
         {
-            body.Write("\",\"gap\":true,\"gaps\":"u8);
-            MessageWriter.WriteGaps(body, batch.Gaps);
-            body.Write("}"u8);
+            var buffer = new ArrayBufferWriter<byte>(128);
+            MessageWriter.WriteGaps(buffer, batch.Gaps);
+            gaps = buffer.WrittenSpan.ToArray();
             metrics.Gaps(batch.Gaps.Count);
         }
-        metrics.Delivered(batch.Messages.Count, Name);
+        length += Open.Length + Math.Max(0, messages.Count - 1) + Middle.Length + final.Length
+            + (gaps is null ? NoGap.Length : WithGaps.Length + gaps.Length + 1);
+
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
         response.Headers.CacheControl = "no-store";
-        response.ContentLength = body.WrittenCount;
-        await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted);
+        response.ContentLength = length;
+        var output = response.BodyWriter;
+        output.Write(Open);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (i > 0)
+            {
+                output.Write(","u8);
+            }
+            MessageWriter.WriteJson(output, messages[i], cursors?[i] ?? messages[i].Cursor);
+        }
+        output.Write(Middle);
+        MessageWriter.WriteAscii(output, final);
+        if (gaps is null)
+        {
+            output.Write(NoGap);
+        }
+        else
+        {
+            output.Write(WithGaps);
+            output.Write(gaps);
+            output.Write("}"u8);
+        }
+        metrics.Delivered(messages.Count, Name);
+        await output.FlushAsync(context.RequestAborted);
     }
+
+    private static ReadOnlySpan<byte> Open => "{\"messages\":["u8;
+
+    private static ReadOnlySpan<byte> Middle => "],\"cursor\":\""u8;
+
+    private static ReadOnlySpan<byte> NoGap => "\",\"gap\":false}"u8;
+
+    private static ReadOnlySpan<byte> WithGaps => "\",\"gap\":true,\"gaps\":"u8;
 }

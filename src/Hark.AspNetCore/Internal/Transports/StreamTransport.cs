@@ -26,12 +26,11 @@ internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics me
         var aborted = context.RequestAborted;
         var output = response.BodyWriter;
         var cursor = new SubscriptionCursor(positions);
-        using var writeTimeout = new CancellationTokenSource();
         metrics.HoldStarted(format.Name);
         try
         {
             format.WriteOpen(output);
-            if (!await FlushAsync(context, output, writeTimeout, format.Name))
+            if (!await FlushAsync(context, output, format.Name))
             {
                 return;
             }
@@ -52,7 +51,7 @@ internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics me
                     }
                     cursor.Set(batch.Positions);
                     metrics.Delivered(batch.Messages.Count, format.Name);
-                    if (!await FlushAsync(context, output, writeTimeout, format.Name))
+                    if (!await FlushAsync(context, output, format.Name))
                     {
                         return;
                     }
@@ -64,14 +63,14 @@ internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics me
                         continue;
                     case WakeReason.Timeout:
                         format.WriteHeartbeat(output);
-                        if (!await FlushAsync(context, output, writeTimeout, format.Name))
+                        if (!await FlushAsync(context, output, format.Name))
                         {
                             return;
                         }
                         continue;
                     case WakeReason.Closed:
                         format.WriteClosed(output, wake.Channel!);
-                        await FlushAsync(context, output, writeTimeout, format.Name);
+                        await FlushAsync(context, output, format.Name);
                         return;
                     default:
                         return;
@@ -89,31 +88,25 @@ internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics me
     }
 
     /// <summary>Flushes within the write timeout; false when the stream is over (client gone, or dropped for not reading).</summary>
-    private async ValueTask<bool> FlushAsync(HttpContext context, PipeWriter output, CancellationTokenSource timeout, string transport)
+    private async ValueTask<bool> FlushAsync(HttpContext context, PipeWriter output, string transport)
     {
-        timeout.CancelAfter(options.WriteTimeout);
         try
         {
-            var result = await output.FlushAsync(timeout.Token);
-            if (!result.IsCanceled)
-            {
-                return !result.IsCompleted && !context.RequestAborted.IsCancellationRequested;
-            }
+            var flush = output.FlushAsync(context.RequestAborted);
+            // Most flushes finish at once (the socket had room); only a waiting one needs a deadline.
+            var result = flush.IsCompleted ? flush.Result : await flush.AsTask().WaitAsync(options.WriteTimeout, context.RequestAborted);
+            return !result.IsCompleted && !result.IsCanceled;
         }
-        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        catch (TimeoutException)
         {
+            Log.SlowClientDropped(logger, transport, context.Connection.RemoteIpAddress?.ToString(), options.WriteTimeout.TotalSeconds);
+            metrics.Dropped(transport);
+            context.Abort();
+            return false;
         }
         catch (OperationCanceledException)
         {
             return false;
         }
-        finally
-        {
-            timeout.TryReset();
-        }
-        Log.SlowClientDropped(logger, transport, context.Connection.RemoteIpAddress?.ToString(), options.WriteTimeout.TotalSeconds);
-        metrics.Dropped(transport);
-        context.Abort();
-        return false;
     }
 }
