@@ -118,4 +118,4 @@ done
 } > "$results/environment.md"
 
 step "writing docs/benchmarks.md"
-bench report --results "$results" --out docs/benchmarks.md --plots docs/bench --command "tools/bench.sh$($quick && echo ' --quick')"
+bench report --results "$results" --out docs/benchmarks.md --plots docs/bench --notes docs/bench/notes.md --command "tools/bench.sh$($quick && echo ' --quick')"

@@ -9,7 +9,7 @@ const string Usage = """
                [--pid PID[,PID]] [--subscribers N] [--messages K] [--steps 1000,5000,...] [--one-channel]
                [--channels C] [--per-channel S] [--rates 500,1000,...] [--step-seconds S]
                [--sources 8] [--out result.json]
-    hark-bench report --results DIR --out docs/benchmarks.md [--plots docs/bench] [--command "how it was run"]
+    hark-bench report --results DIR --out docs/benchmarks.md [--plots docs/bench] [--command "how it was run"] [--notes FILE]
     """;
 
 try
@@ -25,8 +25,9 @@ try
         var output = arguments.Text("out") ?? "docs/benchmarks.md";
         var plots = arguments.Text("plots") ?? Path.Combine(Path.GetDirectoryName(output) ?? ".", "bench");
         var command = arguments.Text("command");
+        var notes = arguments.Text("notes");
         arguments.ThrowOnUnknown();
-        new ReportWriter(results, output, plots, command).Write();
+        new ReportWriter(results, output, plots, command, notes).Write();
         Console.WriteLine($"Wrote {output} and plots in {plots}");
         return 0;
     }

@@ -6,7 +6,7 @@ using Hark.Bench.Scenarios;
 namespace Hark.Bench.Reporting;
 
 /// <summary>Turns a folder of run results into docs/benchmarks.md with tables, Hark-to-Nchan ratios and SVG plots.</summary>
-internal sealed class ReportWriter(string resultsDirectory, string outputPath, string plotsDirectory, string? command)
+internal sealed class ReportWriter(string resultsDirectory, string outputPath, string plotsDirectory, string? command, string? notesPath = null)
 {
     public void Write()
     {
@@ -36,6 +36,11 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         Fanout(md, "Fan-out over long-poll", "fanout", results.Where(r => r.Scenario == "fanout").ToList(), plots);
         Fanout(md, "Fan-out over SSE", "sse", results.Where(r => r.Scenario == "sse").ToList(), plots);
         Throughput(md, results.Where(r => r.Scenario == "throughput").ToList(), plots);
+        if (notesPath is not null && File.Exists(notesPath))
+        {
+            // Hand-written analysis (before/after figures, what limits what) that a run cannot produce itself.
+            md.AppendLine(File.ReadAllText(notesPath).TrimEnd());
+        }
         File.WriteAllText(outputPath, md.ToString());
     }
 
