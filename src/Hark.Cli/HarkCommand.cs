@@ -67,7 +67,11 @@ internal static class HarkCommand
         }
         if (args[0] == "serve")
         {
-            await using var app = HarkApp.Create(args[1..]);
+            // The demo page ships beside the tool; serve it whatever folder the command runs in.
+            string[] serveArgs = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase))
+                ? args[1..]
+                : [$"--contentRoot={AppContext.BaseDirectory}", .. args[1..]];
+            await using var app = HarkApp.Create(serveArgs);
             await app.StartAsync(cancellationToken);
             await app.WaitForShutdownAsync(cancellationToken);
             return ExitCode.Ok;
