@@ -58,7 +58,11 @@ internal static class HarkCommand
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, stdin, stdout, stderr, showStatus: false, cancellationToken);
+
+    // showStatus: keep a live status line on standard error (output goes elsewhere, a person watches the terminal).
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, bool showStatus, CancellationToken cancellationToken)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
@@ -89,7 +93,7 @@ internal static class HarkCommand
         var (usage, run) = args[0] switch
         {
             "pub" => (PubUsage, (Func<Task<int>>)(() => PublishAsync(line, stdin, stdout, cancellationToken))),
-            "sub" => (SubUsage, () => SubscribeAsync(line, stdout, stderr, cancellationToken)),
+            "sub" => (SubUsage, () => SubscribeAsync(line, stdout, stderr, showStatus, cancellationToken)),
             "info" => (InfoUsage, () => InfoAsync(line, stdout, stderr, cancellationToken)),
             _ => (Usage, null),
         };
@@ -140,7 +144,7 @@ internal static class HarkCommand
         return ExitCode.Ok;
     }
 
-    private static async Task<int> SubscribeAsync(CommandLine line, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> SubscribeAsync(CommandLine line, TextWriter stdout, TextWriter stderr, bool showStatus, CancellationToken cancellationToken)
     {
         if (line.Positional.Count == 0)
         {
@@ -163,6 +167,10 @@ internal static class HarkCommand
                 case HarkMessage m:
                     await stdout.WriteLineAsync(format == "text" ? m.Text : JsonSerializer.Serialize(m, Json));
                     await stdout.FlushAsync(cancellationToken);
+                    if (showStatus)
+                    {
+                        await stderr.WriteAsync($"\r{received + 1} received, last: {m.Channel} #{m.Seq} at {m.Time:HH:mm:ss}   ");
+                    }
                     if (++received >= count)
                     {
                         return ExitCode.Ok;

@@ -9,7 +9,10 @@ namespace Hark.Client;
 public sealed partial class HarkClient
 {
     /// <summary>What one attempt produced: events to yield, a wait before the next attempt, or a failure to throw.</summary>
-    private sealed record Attempt(IReadOnlyList<HarkEvent> Events, TimeSpan? Wait = null, Exception? Failure = null, bool Closed = false);
+    private sealed record Attempt(IReadOnlyList<HarkEvent> Events, TimeSpan? Wait = null, Exception? Failure = null, bool Closed = false, string? Cursor = null);
+
+    /// <summary>A stream's position with nothing to yield (the starting cursor line).</summary>
+    private sealed record CursorMark(string Cursor) : HarkEvent(Cursor);
 
     /// <summary>
     /// Subscribes to <paramref name="channels"/> from <paramref name="cursor"/> (or from now). Yields every
@@ -51,6 +54,8 @@ public sealed partial class HarkClient
                         yield break;
                     }
                 }
+                // Every answer carries a cursor, an empty one too: keep it, or the next poll would start from "now".
+                position = attempt.Cursor ?? position;
                 if (attempt.Wait is { } wait)
                 {
                     await Task.Delay(wait, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -78,6 +83,10 @@ public sealed partial class HarkClient
                 while (await ReadStreamEventAsync(reader, position ?? "", cancellationToken).ConfigureAwait(false) is { } e)
                 {
                     position = e.Cursor;
+                    if (e is CursorMark)
+                    {
+                        continue;
+                    }
                     yield return e;
                     if (e is HarkChannelClosed)
                     {
@@ -103,7 +112,7 @@ public sealed partial class HarkClient
             }
             using var doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), default, cancellationToken).ConfigureAwait(false);
             retry.Succeeded();
-            return new Attempt(ParseBatch(doc.RootElement, cursor));
+            return new Attempt(ParseBatch(doc.RootElement, cursor), Cursor: doc.RootElement.GetProperty("cursor").GetString());
         }
         catch (Exception e) when (IsNetworkError(e, cancellationToken))
         {
@@ -212,6 +221,10 @@ public sealed partial class HarkClient
             if (root.TryGetProperty("gap", out _))
             {
                 return new HarkGap(ParseGaps(root.GetProperty("gaps")), root.GetProperty("cursor").GetString()!);
+            }
+            if (!root.TryGetProperty("channel", out _) && root.TryGetProperty("cursor", out var start))
+            {
+                return new CursorMark(start.GetString()!);
             }
             if (root.TryGetProperty("closed", out _))
             {

@@ -190,6 +190,9 @@ public sealed class BadInputTests(ITestOutputHelper output) : ServerTest(output,
     [InlineData("[{\"channel\":\"a\"}]", "invalid-batch")]
     [InlineData("[{\"channel\":\"a\",\"event\":\"bad event\",\"data\":1}]", "invalid-event")]
     [InlineData("[{\"channel\":\"a\",\"event\":\"gap\",\"data\":1}]", "invalid-event")]
+    [InlineData("[null]", "invalid-json")]
+    [InlineData("[{\"channel\":\"a\",\"data\":\"\\ud800\"}]", "invalid-json")]
+    [InlineData("[{\"channel\":\"a\",\"data\":{\"k\":\"\\udc00x\"}}]", "invalid-json")]
     public async Task PublishBatch_Malformed_Is400(string body, string type)
     {
         using var response = await Server.Client.PostAsync("/pub", new StringContent(body, Encoding.UTF8, "application/json"));

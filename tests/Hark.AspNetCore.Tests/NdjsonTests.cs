@@ -24,7 +24,13 @@ public sealed class NdjsonTests(ITestOutputHelper output) : ServerTest(output, "
             var line = await reader.ReadLineAsync(cts.Token) ?? throw new EndOfStreamException();
             if (line.Length > 0)
             {
-                return JsonDocument.Parse(line).RootElement.Clone();
+                var element = JsonDocument.Parse(line).RootElement.Clone();
+                if (element.EnumerateObject().Select(p => p.Name).SequenceEqual(["cursor"]))
+                {
+                    // The opening line: the starting cursor.
+                    continue;
+                }
+                return element;
             }
         }
     }
@@ -55,6 +61,7 @@ public sealed class NdjsonTests(ITestOutputHelper output) : ServerTest(output, "
         using var _ = response;
         using var __ = reader;
         using var cts = new CancellationTokenSource(HarkTestServer.Patience);
+        Assert.StartsWith("{\"cursor\":\"", await reader.ReadLineAsync(cts.Token));
         Assert.Equal("", await reader.ReadLineAsync(cts.Token));
         Assert.Equal("", await reader.ReadLineAsync(cts.Token));
     }

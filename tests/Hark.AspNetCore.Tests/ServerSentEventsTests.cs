@@ -108,6 +108,29 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : ServerTest
     }
 
     [Fact]
+    public async Task Sse_DroppedBeforeTheFirstMessage_ResumesFromWhereItBegan()
+    {
+        var c = HarkTestServer.NewChannel();
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/sub/{c}");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        var response = await Server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var reader = new SseReader(await response.Content.ReadAsStreamAsync());
+        var opening = await reader.ReadAsync();
+        Assert.False(string.IsNullOrEmpty(opening!.Id), "the opening block carries the starting cursor as id:");
+
+        reader.Dispose();
+        response.Dispose();
+        await Server.PublishAsync(c, "1");
+        await Server.PublishAsync(c, "2");
+
+        var (again, resumed) = await OpenAsync($"/sub/{c}", lastEventId: opening.Id);
+        using var _ = again;
+        using var __ = resumed;
+        Assert.Equal("1", (await resumed.ReadEventAsync())!.Data);
+        Assert.Equal("2", (await resumed.ReadEventAsync())!.Data);
+    }
+
+    [Fact]
     public async Task Sse_Idle_SendsHeartbeatComments()
     {
         var (response, reader) = await OpenAsync($"/sub/{HarkTestServer.NewChannel()}");

@@ -128,6 +128,10 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
+            if (item is null)
+            {
+                return (null, Problem.BadRequest("invalid-json", "Body is not a valid batch", $"Message {i} is null; expected {{\"channel\",\"event\",\"data\"}}."));
+            }
             if (item.Channel is null || !ChannelName.IsValid(item.Channel))
             {
                 return (null, Problem.InvalidChannel(item.Channel ?? "") with { Detail = $"Message {i}: {Problem.InvalidChannel(item.Channel ?? "").Detail}" });
@@ -141,16 +145,18 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
             {
                 return (null, Problem.BadRequest("invalid-batch", "Message without data", $"Message {i} has no 'data'."));
             }
-            // A JSON string is text, exactly as if it had been posted as text/plain.
-            var payload = item.Data.ValueKind == JsonValueKind.String
-                ? MessagePayload.FromText(item.Data.GetString()!)
-                : MessagePayload.FromElement(item.Data);
-            if (payload.Size > limits.MaxMessageBytes)
+            // A JSON string is text, exactly as if it had been posted as text/plain; the same parser as a
+            // single publish checks it (a lone surrogate escape, say, is refused here, not a 500 later).
+            if (!MessagePayload.TryFromJson(System.Text.Encoding.UTF8.GetBytes(item.Data.GetRawText()), out var payload, out var error))
+            {
+                return (null, Problem.BadRequest("invalid-json", "Body is not a valid batch", $"Message {i}: 'data' is not valid: {error}"));
+            }
+            if (payload!.Size > limits.MaxMessageBytes)
             {
                 return (null, new Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Message too large",
                     $"Message {i} is over the limit of {limits.MaxMessageBytes} bytes."));
             }
-            batch.Add(new PublishRequest(item.Channel, eventName, payload));
+            batch.Add(new PublishRequest(item.Channel, eventName, payload!));
         }
         return (batch, null);
     }

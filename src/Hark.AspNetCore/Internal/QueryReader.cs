@@ -23,7 +23,8 @@ internal readonly struct QueryReader(string? query)
             rest = amp < 0 ? [] : rest[(amp + 1)..];
             var eq = pair.IndexOf('=');
             var key = eq < 0 ? pair : pair[..eq];
-            if (key.Equals(name, StringComparison.Ordinal))
+            // Case-insensitive, as the framework's own query collection is.
+            if (key.Equals(name, StringComparison.OrdinalIgnoreCase))
             {
                 var raw = eq < 0 ? [] : pair[(eq + 1)..];
                 value = raw.ContainsAny('%', '+') ? Uri.UnescapeDataString(raw.ToString().Replace('+', ' ')) : raw.ToString();

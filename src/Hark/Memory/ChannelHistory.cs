@@ -27,15 +27,15 @@ internal sealed class ChannelHistory
         {
             Grow(bounds.MaxMessages);
         }
+        var evicted = 0L;
         if (Count == _ring.Length)
         {
             // Full at the count bound: make room first.
-            RemoveOldest();
+            evicted += RemoveOldest();
         }
         _ring[(_head + Count) % _ring.Length] = message;
         Count++;
         Bytes += message.Size;
-        var evicted = 0L;
         while (Count > 1 && (Count > bounds.MaxMessages || Bytes > bounds.MaxBytes))
         {
             evicted += RemoveOldest();

@@ -71,7 +71,7 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
         {
             var channel = GetOrCreate(request.Channel);
             HarkMessage message;
-            LinkedList<Waiter> waiters;
+            LinkedList<Waiter>? waiters = null;
             lock (channel.Gate)
             {
                 if (channel.Dead)
@@ -84,13 +84,14 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                 channel.LastSeq = message.Seq;
                 evicted += channel.History.Append(message, _options);
                 Interlocked.Add(ref _historyBytes, message.Size - evicted);
-                waiters = channel.Waiters;
-                if (waiters.Count > 0)
+                if (channel.Waiters.Count > 0)
                 {
+                    // Only a list taken out under the lock is walked outside it: the live one keeps changing.
+                    waiters = channel.Waiters;
                     channel.Waiters = new LinkedList<Waiter>();
                 }
             }
-            var woken = waiters.Count > 0 ? Wake(waiters, new WakeResult(WakeReason.Ready)) : 0;
+            var woken = waiters is null ? 0 : Wake(waiters, new WakeResult(WakeReason.Ready));
             return new PublishResult(message.Channel, message.Seq, message.Cursor, woken);
         }
     }

@@ -39,6 +39,18 @@ public sealed class CliTests(ITestOutputHelper output) : ServerTest(output)
     }
 
     [Fact]
+    public async Task Sub_WithOutputRedirected_ShowsAStatusLine()
+    {
+        var c = HarkTestServer.NewChannel();
+        await RunAsync("", "pub", c, "x", "--url", Url);
+        using var outWriter = new StringWriter();
+        using var errWriter = new StringWriter();
+        var code = await HarkCommand.RunAsync(["sub", c, "--cursor", "oldest", "--count", "1", "--url", Url], new StringReader(""), outWriter, errWriter, showStatus: true, default);
+        Assert.Equal(0, code);
+        Assert.Contains($"1 received, last: {c} #1", errWriter.ToString());
+    }
+
+    [Fact]
     public async Task Sub_WaitsForNewMessages()
     {
         var c = HarkTestServer.NewChannel();

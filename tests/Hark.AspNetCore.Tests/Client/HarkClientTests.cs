@@ -104,6 +104,34 @@ public sealed class HarkClientTests(ITestOutputHelper output) : ServerTest(outpu
     }
 
     [Fact]
+    public async Task MessagePublishedBetweenTwoEmptyPolls_IsNotLost()
+    {
+        var c = HarkTestServer.NewChannel();
+        var publisher = NewClient();
+        // Publishes just before the client's second poll goes out: after the first (empty) answer, before the next.
+        var between = new BetweenPollsHandler(2, () => publisher.PublishAsync(c, "between"));
+        var client = new HarkClient(new HttpClient(between), new HarkClientOptions { BaseAddress = Server.Address, PollTimeout = TimeSpan.FromSeconds(1) });
+
+        var received = await TakeAsync(client.SubscribeAsync([c]), 1).WaitAsync(Patience);
+
+        Assert.Equal("between", Assert.IsType<ClientMessage>(Assert.Single(received)).Text);
+    }
+
+    private sealed class BetweenPollsHandler(int beforeRequest, Func<Task> action) : DelegatingHandler(new SocketsHttpHandler { UseProxy = false })
+    {
+        private int _count;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _count) == beforeRequest)
+            {
+                await action();
+            }
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Cancellation_EndsAHeldSubscriptionAtOnce()
     {
         var c = HarkTestServer.NewChannel();

@@ -9,8 +9,11 @@ internal interface IStreamFormat
 
     string ContentType { get; }
 
-    /// <summary>What goes first, so clients see the stream open (may be empty).</summary>
-    void WriteOpen(IBufferWriter<byte> output);
+    /// <summary>
+    /// What goes first: it shows the stream open and carries the starting cursor, so a client that loses
+    /// the stream before its first message still resumes from where it began, not from "now".
+    /// </summary>
+    void WriteOpen(IBufferWriter<byte> output, string cursor);
 
     void WriteMessage(IBufferWriter<byte> output, HarkMessage message, string cursor);
 

@@ -3,8 +3,9 @@ using System.Buffers;
 namespace Hark.AspNetCore.Internal.Transports;
 
 /// <summary>
-/// HTTP streaming as newline-delimited JSON: one message object per line, whose <c>cursor</c> is the
-/// subscription's cursor; an empty line is a heartbeat; gap and closed notices are lines of their own.
+/// HTTP streaming as newline-delimited JSON: first a <c>{"cursor"}</c> line with the starting cursor, then one
+/// message object per line, whose <c>cursor</c> is the subscription's cursor; an empty line is a heartbeat;
+/// gap and closed notices are lines of their own.
 /// </summary>
 internal sealed class NdjsonFormat : IStreamFormat
 {
@@ -12,7 +13,12 @@ internal sealed class NdjsonFormat : IStreamFormat
 
     public string ContentType => "application/x-ndjson";
 
-    public void WriteOpen(IBufferWriter<byte> output) => output.Write("\n"u8);
+    public void WriteOpen(IBufferWriter<byte> output, string cursor)
+    {
+        output.Write("{\"cursor\":\""u8);
+        MessageWriter.WriteAscii(output, cursor);
+        output.Write("\"}\n"u8);
+    }
 
     public void WriteMessage(IBufferWriter<byte> output, HarkMessage message, string cursor)
     {

@@ -14,11 +14,15 @@ internal sealed class ServerSentEventsFormat(TimeSpan reconnectDelay, bool envel
 
     public string ContentType => "text/event-stream";
 
-    public void WriteOpen(IBufferWriter<byte> output)
+    public void WriteOpen(IBufferWriter<byte> output, string cursor)
     {
-        // A first comment makes browsers fire 'open' at once; retry: sets their reconnect delay.
+        // A first comment makes browsers fire 'open' at once; retry: sets their reconnect delay; an id:
+        // with no data sets EventSource's last event ID without firing an event, so even a reconnect
+        // before the first message sends Last-Event-ID.
         output.Write(":ok\nretry: "u8);
         MessageWriter.WriteAscii(output, ((long)reconnectDelay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+        output.Write("\nid: "u8);
+        MessageWriter.WriteAscii(output, cursor);
         output.Write("\n\n"u8);
     }
 

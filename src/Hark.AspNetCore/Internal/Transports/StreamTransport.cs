@@ -29,7 +29,7 @@ internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics me
         metrics.HoldStarted(format.Name);
         try
         {
-            format.WriteOpen(output);
+            format.WriteOpen(output, cursor.Current);
             if (!await FlushAsync(context, output, format.Name))
             {
                 return;
