@@ -86,6 +86,7 @@ public static class Cursor
         return true;
     }
 
+    // Canonical digits only (no sign, no leading zeros), so a cursor always comes back exactly as given.
     private static bool IsPlainNumber(ReadOnlySpan<char> digits) =>
-        !digits.IsEmpty && digits.Length <= 18 && !digits.ContainsAnyExceptInRange('0', '9');
+        !digits.IsEmpty && digits.Length <= 18 && !digits.ContainsAnyExceptInRange('0', '9') && (digits.Length == 1 || digits[0] != '0');
 }

@@ -25,6 +25,7 @@ public class CursorTests
     [InlineData("abc-1:5x")]
     [InlineData("abc-1:99999999999999999999")]
     [InlineData("abc-01:5")]
+    [InlineData("abc-1:007")]
     public void SingleCursor_Malformed_IsRejected(string text) => Assert.False(Cursor.TryParse(text, out _, out _));
 
     [Fact]

@@ -129,6 +129,28 @@ public sealed class MemoryEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task ForgettingOtherChannelsTombstones_LeavesThisEmptyCursorValid()
+    {
+        var cursor = await Now("quiet");
+        // Names outside this channel's bucket, so the test does not depend on hashing luck.
+        var others = Enumerable.Range(0, 1000).Select(i => $"busy{i}")
+            .Where(n => MemoryEngine.ForgottenBucket(n) != MemoryEngine.ForgottenBucket("quiet"))
+            .Take(_history.MaxTombstones + 20).ToList();
+        foreach (var name in others)
+        {
+            await Publish(name, "x");
+        }
+        _time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(_history.MaxTombstones, _engine.TombstoneCount);
+
+        await Publish("quiet", "first");
+        var batch = await _engine.ReadAsync(cursor, 100, default);
+
+        Assert.Empty(batch.Gaps);
+        Assert.Single(batch.Messages);
+    }
+
+    [Fact]
     public async Task Restart_OldCursors_ReadAsResetGaps()
     {
         await Publish("r", "a");

@@ -29,7 +29,8 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
         Require(streams.HeartbeatInterval > TimeSpan.Zero, "Hark:Streams:HeartbeatInterval must be positive.");
         Require(streams.WriteTimeout > TimeSpan.Zero, "Hark:Streams:WriteTimeout must be positive.");
         Require(streams.ReconnectDelay >= TimeSpan.Zero, "Hark:Streams:ReconnectDelay must be 0 or more.");
-        Require(limits.MaxChannelsPerRequest >= 1, "Hark:Limits:MaxChannelsPerRequest must be at least 1.");
+        // A several-channel cursor carries each name and position; 17 of the longest fit in Cursor.MaxLength.
+        Require(limits.MaxChannelsPerRequest is >= 1 and <= 17, "Hark:Limits:MaxChannelsPerRequest must be from 1 to 17 (the cursor of a subscription carries every channel's name and position and must fit in 4096 characters).");
         Require(limits.MaxMessageBytes >= 1 && limits.MaxMessageBytes * 4L + 512 <= history.MaxBytes,
             "Hark:Limits:MaxMessageBytes must be positive and fit in Hark:History:MaxBytes (a message is held in up to four times its size: raw, escaped, and in its two wire forms).");
         Require(limits.MaxBatchBytes >= limits.MaxMessageBytes, "Hark:Limits:MaxBatchBytes must be at least Hark:Limits:MaxMessageBytes.");

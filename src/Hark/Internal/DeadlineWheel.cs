@@ -57,7 +57,8 @@ internal sealed class DeadlineWheel : IDisposable
             {
                 return false;
             }
-            var due = CurrentTick() + ticks;
+            // The current tick is rounded down, so one more keeps a deadline from ever firing early.
+            var due = CurrentTick() + ticks + 1;
             // A deadline is never in a slot the wheel has already passed.
             due = Math.Max(due, _processedTick + 1);
             waiter.DeadlineTick = due;

@@ -24,8 +24,17 @@ internal sealed class MemoryChannel
 
     public long LastSeq { get; set; }
 
-    /// <summary>Set (under the lock) when the channel is removed; callers that find it retry.</summary>
-    public bool Dead { get; set; }
+    private volatile bool _dead;
+
+    /// <summary>
+    /// Set (under the lock, after its tombstone is written) when the channel is removed; callers that find it
+    /// retry. Volatile, because it is also read without the lock: whoever sees it set also sees the tombstone.
+    /// </summary>
+    public bool Dead
+    {
+        get => _dead;
+        set => _dead = value;
+    }
 
     /// <summary>Waiters on this channel. A publish swaps the whole list out and wakes it outside the lock.</summary>
     public LinkedList<Internal.Waiter> Waiters { get; set; } = new();

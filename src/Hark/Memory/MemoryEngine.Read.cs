@@ -19,10 +19,15 @@ internal sealed partial class MemoryEngine
             {
                 lock (live.Gate)
                 {
-                    EvictAged(live);
-                    var back = Math.Max(live.FirstSeq - 1, live.LastSeq - Math.Min(start.Last, live.LastSeq));
-                    positions[i] = new ChannelPosition(name, live.Epoch, back);
-                    continue;
+                    // Dead is checked again under the lock: a channel dropped or deleted since the lookup
+                    // speaks through its tombstone now.
+                    if (!live.Dead)
+                    {
+                        EvictAged(live);
+                        var back = Math.Max(live.FirstSeq - 1, live.LastSeq - Math.Min(start.Last, live.LastSeq));
+                        positions[i] = new ChannelPosition(name, live.Epoch, back);
+                        continue;
+                    }
                 }
             }
             var state = Remembered(name, issuedAt);
@@ -45,22 +50,27 @@ internal sealed partial class MemoryEngine
             var position = after[i];
             var list = found[i] = [];
             ChannelState state;
+            var read = false;
             if (TryGetLive(position.Channel, out var live))
             {
                 lock (live.Gate)
                 {
-                    EvictAged(live);
-                    state = StateOf(live);
-                    var (from, gap) = Normalize(state, position);
-                    if (gap is not null)
+                    if (!live.Dead)
                     {
-                        (gaps ??= []).Add(gap);
+                        EvictAged(live);
+                        state = StateOf(live);
+                        var (from, gap) = Normalize(state, position);
+                        if (gap is not null)
+                        {
+                            (gaps ??= []).Add(gap);
+                        }
+                        CopyAfter(live, from, max, list);
+                        positions[i] = Advance(position, state, from, gap, list);
+                        read = true;
                     }
-                    CopyAfter(live, from, max, list);
-                    positions[i] = Advance(position, state, from, gap, list);
                 }
             }
-            else
+            if (!read)
             {
                 state = Remembered(position.Channel, issuedAt);
                 var (from, gap) = Normalize(state, position);
@@ -151,7 +161,7 @@ internal sealed partial class MemoryEngine
             && position.Epoch.Instance == Instance
             && stamp <= state.Epoch.Stamp
             && state.ResetStamp <= stamp
-            && Volatile.Read(ref _forgottenAt) <= stamp)
+            && ForgottenStamp(position.Channel) <= stamp)
         {
             // The cursor of a channel that was empty when it was issued, and this history began
             // after that with no delete or forgotten tombstone in between: nothing was lost.

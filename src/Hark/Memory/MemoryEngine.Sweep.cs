@@ -20,12 +20,12 @@ internal sealed partial class MemoryEngine
                 EvictAged(channel);
                 if (channel.History.Count == 0 && channel.Waiters.Count == 0)
                 {
-                    channel.Dead = true;
-                    dropped = true;
                     if (channel.LastSeq > 0 || channel.ResetStamp > 0)
                     {
                         RememberTombstone(channel.Name, new Tombstone(channel.Epoch, channel.LastSeq, channel.ResetStamp, Deleted: false));
                     }
+                    channel.Dead = true;
+                    dropped = true;
                 }
             }
             if (dropped)

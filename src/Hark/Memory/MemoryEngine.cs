@@ -20,7 +20,11 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
     // tombstone forgotten) takes the next stamp; cursors of empty channels carry the stamp they were
     // issued at, so the engine can tell whether anything could have been lost since.
     private long _stamp;
-    private long _forgottenAt;
+
+    // For each bucket of channel names (by hash), the latest history stamp whose tombstone was forgotten:
+    // an empty-channel cursor issued before it may have missed that history's messages. Per bucket rather
+    // than one global value, so forgetting one channel does not turn every other empty cursor into a gap.
+    private readonly long[] _forgotten = new long[4096];
     private long _order;
     private long _channelCount;
     private long _historyBytes;
@@ -30,7 +34,7 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
         _options = options;
         _time = time;
         _wheel = wheel;
-        _tombstones = new TombstoneTable(options.MaxTombstones);
+        _tombstones = new TombstoneTable(options.MaxTombstones, Forgetting);
         Instance = time.GetUtcNow().ToUnixTimeMilliseconds();
         _sweepTimer = time.CreateTimer(static s => ((MemoryEngine)s!).Sweep(), this, options.SweepInterval, options.SweepInterval);
     }
@@ -130,21 +134,25 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
             {
                 if (!live.Dead)
                 {
+                    deletedAt = Interlocked.Increment(ref _stamp);
+                    RememberTombstone(channel, new Tombstone(live.Epoch, 0, deletedAt.Value, Deleted: true));
                     live.Dead = true;
                     existed = true;
                     Interlocked.Add(ref _historyBytes, -live.History.Clear());
                     waiters = live.Waiters;
                     live.Waiters = new LinkedList<Waiter>();
-                    deletedAt = Interlocked.Increment(ref _stamp);
-                    RememberTombstone(channel, new Tombstone(live.Epoch, 0, deletedAt.Value, Deleted: true));
                 }
             }
             Unlist(live);
         }
-        if (!existed && _tombstones.Find(channel) is { Deleted: false })
+        if (!existed && _tombstones.Find(channel) is { Deleted: false } stone)
         {
+            if (!_tombstones.TryReplace(channel, stone, new Tombstone(default, 0, Interlocked.Increment(ref _stamp), Deleted: true)))
+            {
+                // A subscriber or publisher revived the channel meanwhile: delete the live one.
+                return DeleteChannelAsync(channel, cancellationToken);
+            }
             existed = true;
-            RememberTombstone(channel, new Tombstone(default, 0, Interlocked.Increment(ref _stamp), Deleted: true));
         }
         if (waiters is { Count: > 0 })
         {
@@ -168,17 +176,23 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                 continue;
             }
             var stone = _tombstones.Find(name);
+            // Claim the tombstone before the channel becomes visible, so two creators (or a creator and a
+            // delete) can never both act on it: the loser looks again.
+            if (stone is not null && !_tombstones.TryTake(name, stone))
+            {
+                continue;
+            }
             var created = stone is { Deleted: false }
                 ? new MemoryChannel(name, stone.Epoch, stone.LastSeq, stone.ResetStamp)
                 : new MemoryChannel(name, new Epoch(Instance, Interlocked.Increment(ref _stamp)), 0, stone?.ResetStamp ?? 0);
             if (_channels.TryAdd(name, created))
             {
                 Interlocked.Increment(ref _channelCount);
-                if (stone is not null)
-                {
-                    _tombstones.Remove(name, stone);
-                }
                 return created;
+            }
+            if (stone is not null)
+            {
+                _tombstones.Restore(name, stone);
             }
         }
     }
@@ -191,13 +205,22 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
         }
     }
 
-    private void RememberTombstone(string name, Tombstone stone)
+    private void RememberTombstone(string name, Tombstone stone) => _tombstones.Set(name, stone);
+
+    private void Forgetting(string name, Tombstone stone)
     {
-        if (_tombstones.Set(name, stone) > 0)
+        ref var slot = ref _forgotten[ForgottenBucket(name)];
+        var lost = Math.Max(stone.Epoch.Stamp, stone.ResetStamp);
+        long seen;
+        while ((seen = Volatile.Read(ref slot)) < lost && Interlocked.CompareExchange(ref slot, lost, seen) != seen)
         {
-            Volatile.Write(ref _forgottenAt, Interlocked.Increment(ref _stamp));
         }
     }
+
+    internal static int ForgottenBucket(string name) => (int)((uint)name.GetHashCode() % 4096);
+
+    /// <summary>The latest stamp of a forgotten history that may have shared this channel's name.</summary>
+    private long ForgottenStamp(string name) => Volatile.Read(ref _forgotten[ForgottenBucket(name)]);
 
     private static int Wake(LinkedList<Waiter> waiters, WakeResult result) => WakeBatch.Wake(waiters, result);
 

@@ -1,7 +1,10 @@
 namespace Hark.Memory;
 
-/// <summary>Tombstones by channel name, bounded by count; the oldest is forgotten first.</summary>
-internal sealed class TombstoneTable(int capacity)
+/// <summary>
+/// Tombstones by channel name, bounded by count; the oldest is forgotten first, and <paramref name="forgetting"/>
+/// hears of each one under the table's lock, so nobody can see a tombstone gone before its loss is recorded.
+/// </summary>
+internal sealed class TombstoneTable(int capacity, Action<string, Tombstone> forgetting)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LinkedListNode<(string Name, Tombstone Stone)>> _byName = new(StringComparer.Ordinal);
@@ -26,8 +29,8 @@ internal sealed class TombstoneTable(int capacity)
         }
     }
 
-    /// <summary>Adds or replaces; returns how many older tombstones were forgotten to stay within capacity.</summary>
-    public int Set(string name, Tombstone stone)
+    /// <summary>Adds or replaces, forgetting the oldest tombstones beyond capacity.</summary>
+    public void Set(string name, Tombstone stone)
     {
         lock (_gate)
         {
@@ -36,26 +39,52 @@ internal sealed class TombstoneTable(int capacity)
                 _age.Remove(old);
             }
             _byName[name] = _age.AddLast((name, stone));
-            var forgotten = 0;
             while (_byName.Count > capacity && _age.First is { } oldest)
             {
+                forgetting(oldest.Value.Name, oldest.Value.Stone);
                 _age.RemoveFirst();
                 _byName.Remove(oldest.Value.Name);
-                forgotten++;
             }
-            return forgotten;
         }
     }
 
-    /// <summary>Removes the tombstone only if it is still <paramref name="stone"/>.</summary>
-    public void Remove(string name, Tombstone stone)
+    /// <summary>Replaces the tombstone only if it is still <paramref name="expected"/>.</summary>
+    public bool TryReplace(string name, Tombstone expected, Tombstone replacement)
     {
         lock (_gate)
         {
-            if (_byName.TryGetValue(name, out var node) && ReferenceEquals(node.Value.Stone, stone))
+            if (!_byName.TryGetValue(name, out var node) || !ReferenceEquals(node.Value.Stone, expected))
             {
-                _byName.Remove(name);
-                _age.Remove(node);
+                return false;
+            }
+            node.Value = (name, replacement);
+            return true;
+        }
+    }
+
+    /// <summary>Takes the tombstone away only if it is still <paramref name="stone"/>; false when someone else got there first.</summary>
+    public bool TryTake(string name, Tombstone stone)
+    {
+        lock (_gate)
+        {
+            if (!_byName.TryGetValue(name, out var node) || !ReferenceEquals(node.Value.Stone, stone))
+            {
+                return false;
+            }
+            _byName.Remove(name);
+            _age.Remove(node);
+            return true;
+        }
+    }
+
+    /// <summary>Puts a tombstone back unless the name has one again.</summary>
+    public void Restore(string name, Tombstone stone)
+    {
+        lock (_gate)
+        {
+            if (!_byName.ContainsKey(name))
+            {
+                _byName[name] = _age.AddLast((name, stone));
             }
         }
     }
