@@ -11,7 +11,8 @@ internal sealed record SubscribeRequest(
     TimeSpan Timeout,
     int Max,
     TransportKind Transport,
-    bool Envelope)
+    bool Envelope,
+    string? Origin)
 {
     public static Problem? TryParse(HttpRequest request, string channelList, HarkOptions options, out SubscribeRequest parsed)
     {
@@ -24,7 +25,7 @@ internal sealed record SubscribeRequest(
         if (!TryParseTransport(request, query, out var transport))
         {
             return Problem.BadRequest("unknown-transport", "Unknown transport",
-                $"Transport '{Problem.Shorten(query.Get("transport"))}' is not one of longpoll, poll, sse, ndjson.");
+                $"Transport '{Problem.Shorten(query.Get("transport"))}' is not one of longpoll, poll, sse, ndjson, iframe.");
         }
         var timeout = options.Poll.DefaultTimeout;
         if (string.Equals(query.Get("transport"), "poll", StringComparison.OrdinalIgnoreCase))
@@ -72,7 +73,7 @@ internal sealed record SubscribeRequest(
             return Problem.InvalidCursor($"A cursor is at most {Hark.Cursor.MaxLength} characters.");
         }
         var envelope = query.TryGet("envelope", out var e) && (e == "1" || string.Equals(e, "true", StringComparison.OrdinalIgnoreCase));
-        parsed = new SubscribeRequest(channels, cursor, start, timeout, max, transport, envelope);
+        parsed = new SubscribeRequest(channels, cursor, start, timeout, max, transport, envelope, query.TryGet("origin", out var origin) ? origin : null);
         return null;
     }
 
@@ -118,6 +119,9 @@ internal sealed record SubscribeRequest(
                 return true;
             case "ndjson" or "stream":
                 transport = TransportKind.Ndjson;
+                return true;
+            case "iframe":
+                transport = TransportKind.Iframe;
                 return true;
             default:
                 return false;

@@ -6,4 +6,5 @@ internal enum TransportKind
     LongPoll,
     Sse,
     Ndjson,
+    Iframe,
 }
