@@ -21,6 +21,9 @@ public sealed class HarkOptions
     /// <summary>Who may publish.</summary>
     public PublishOptions Publish { get; set; } = new();
 
+    /// <summary>Who may subscribe.</summary>
+    public SubscribeOptions Subscribe { get; set; } = new();
+
     /// <summary>Request limits.</summary>
     public LimitsOptions Limits { get; set; } = new();
 

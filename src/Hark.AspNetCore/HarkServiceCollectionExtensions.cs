@@ -38,6 +38,7 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton<HarkMetrics>();
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<PublisherGate>();
+        services.TryAddSingleton<SubscriberGate>();
         services.TryAddSingleton<LongPollTransport>();
         services.TryAddSingleton(sp => new StreamTransport(
             sp.GetRequiredService<IHarkEngine>(), sp.GetRequiredService<HarkMetrics>(),

@@ -41,12 +41,13 @@ internal static class HarkCommand
         """;
 
     private const string SubUsage = """
-        usage: hark sub <channel>... [--cursor CURSOR] [--format json|text] [--count N] [--stream] [--url URL]
+        usage: hark sub <channel>... [--cursor CURSOR] [--format json|text] [--count N] [--stream] [--token TOKEN] [--url URL]
 
         Prints each message as it is published, one per line: the whole message object (--format json,
         the default) or just its data (--format text). Resumes from --cursor if given (or 'oldest'),
         else starts from now. Gaps and a deleted channel are reported on standard error. --count stops
-        after N messages; --stream uses one NDJSON stream instead of long-polling. Ctrl+C stops.
+        after N messages; --stream uses one NDJSON stream instead of long-polling; --token (default $HARK_TOKEN)
+        is the subscriber token when the server requires one. Ctrl+C stops.
         """;
 
     private const string InfoUsage = """
@@ -212,6 +213,7 @@ internal static class HarkCommand
         {
             BaseAddress = address,
             PublisherKey = line.Value("key") ?? Environment.GetEnvironmentVariable("HARK_KEY"),
+            SubscriberToken = line.Value("token") ?? Environment.GetEnvironmentVariable("HARK_TOKEN"),
             Transport = transport,
         });
     }

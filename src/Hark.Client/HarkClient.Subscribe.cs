@@ -105,7 +105,9 @@ public sealed partial class HarkClient
         var url = $"{path}?timeout={seconds}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
         try
         {
-            using var response = await _http.GetAsync(url, cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            AddSubscriberToken(request);
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (await RefusalAsync(response, retry, cancellationToken).ConfigureAwait(false) is { } refused)
             {
                 return refused;
@@ -124,6 +126,7 @@ public sealed partial class HarkClient
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path + (cursor is null ? "" : "?cursor=" + Uri.EscapeDataString(cursor)));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
+        AddSubscriberToken(request);
         HttpResponseMessage? response = null;
         try
         {
@@ -168,6 +171,14 @@ public sealed partial class HarkClient
             return new Attempt([], Failure: e);
         }
         return new Attempt([], Failure: new HarkException(status, null, $"Unexpected answer {status}."));
+    }
+
+    private void AddSubscriberToken(HttpRequestMessage request)
+    {
+        if (_options.SubscriberToken is { Length: > 0 } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
     }
 
     private static TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch

@@ -9,6 +9,9 @@ public sealed class HarkClientOptions
     /// <summary>The publisher key, sent as <c>Authorization: Bearer</c> on publish, info and delete.</summary>
     public string? PublisherKey { get; set; }
 
+    /// <summary>The subscriber token (see <see cref="HarkSubscriberToken"/>), sent as <c>Authorization: Bearer</c> on subscribe requests.</summary>
+    public string? SubscriberToken { get; set; }
+
     /// <summary>How subscriptions receive messages. Default long-poll.</summary>
     public SubscribeTransport Transport { get; set; } = SubscribeTransport.LongPoll;
 

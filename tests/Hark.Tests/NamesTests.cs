@@ -26,6 +26,19 @@ public class NamesTests
     }
 
     [Theory]
+    [InlineData("qr.*", "qr.abc", true)]
+    [InlineData("qr.*", "qr.", true)]
+    [InlineData("qr.*", "qrx", false)]
+    [InlineData("user.*.inbox", "user.42.inbox", true)]
+    [InlineData("user.*.inbox", "user.42.outbox", false)]
+    [InlineData("*", "anything", true)]
+    [InlineData("user.42", "user.42", true)]
+    [InlineData("user.42", "user.421", false)]
+    [InlineData("a*b*c", "aXbYbZc", true)]
+    [InlineData("a*b*c", "aXbYbZ", false)]
+    public void ChannelPattern_Matches(string pattern, string channel, bool expected) => Assert.Equal(expected, ChannelPattern.Matches(pattern, channel));
+
+    [Theory]
     [InlineData("a\nb", false)]
     [InlineData("mail/new", true)]
     [InlineData("x y", false)]

@@ -20,4 +20,5 @@ internal sealed record GapBody(string Channel, string Reason, long? Missed);
 [JsonSerializable(typeof(List<BatchItem>))]
 [JsonSerializable(typeof(ChannelInfoBody))]
 [JsonSerializable(typeof(List<GapBody>))]
+[JsonSerializable(typeof(List<string>))]
 internal sealed partial class HarkJsonContext : JsonSerializerContext;

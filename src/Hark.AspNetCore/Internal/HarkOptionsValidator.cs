@@ -35,6 +35,11 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
             "Hark:Limits:MaxMessageBytes must be positive and fit in Hark:History:MaxBytes (a message is held in up to four times its size: raw, escaped, and in its two wire forms).");
         Require(limits.MaxBatchBytes >= limits.MaxMessageBytes, "Hark:Limits:MaxBatchBytes must be at least Hark:Limits:MaxMessageBytes.");
         Require(limits.MaxBatchMessages >= 1, "Hark:Limits:MaxBatchMessages must be at least 1.");
+        var subscribe = options.Subscribe;
+        Require(!subscribe.RequireToken || subscribe.TokenKeys.Count > 0, "Hark:Subscribe:RequireToken needs at least one Hark:Subscribe:TokenKeys entry.");
+        Require(subscribe.TokenKeys.All(k => System.Text.Encoding.UTF8.GetByteCount(k) >= 32), "Hark:Subscribe:TokenKeys must each be at least 32 bytes (HS256 keys of 256 bits).");
+        Require(subscribe.PublicChannels.All(p => ChannelName.IsValid(p.Replace("*", "x", StringComparison.Ordinal))), "Hark:Subscribe:PublicChannels entries are channel names in which * stands for any characters.");
+        Require(!string.IsNullOrWhiteSpace(subscribe.ChannelsClaim), "Hark:Subscribe:ChannelsClaim must name a claim.");
         foreach (var origin in options.Cors.Origins)
         {
             Require(origin == "*" || Uri.TryCreate(origin, UriKind.Absolute, out _), $"Hark:Cors:Origins: '{origin}' is not an origin such as https://app.example.com.");

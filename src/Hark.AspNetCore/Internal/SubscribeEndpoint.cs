@@ -7,7 +7,7 @@ namespace Hark.AspNetCore.Internal;
 
 /// <summary><c>GET /sub/{channels}</c>: validates, resolves the cursor, and hands over to the chosen transport.</summary>
 internal sealed class SubscribeEndpoint(
-    IHarkEngine engine, HarkMetrics metrics, IOptions<HarkOptions> options, LongPollTransport longPoll, StreamTransport stream)
+    IHarkEngine engine, HarkMetrics metrics, IOptions<HarkOptions> options, SubscriberGate gate, LongPollTransport longPoll, StreamTransport stream)
 {
     private static readonly NdjsonFormat Ndjson = new();
 
@@ -31,6 +31,11 @@ internal sealed class SubscribeEndpoint(
         if (problem is not null)
         {
             await problem.WriteAsync(context, metrics);
+            return;
+        }
+        if (await gate.CheckAsync(context, request.Channels, request.Token) is { } denied)
+        {
+            await denied.WriteAsync(context, metrics);
             return;
         }
         var (positions, cursorProblem) = await CursorResolver.ResolveAsync(request, engine, context.RequestAborted);

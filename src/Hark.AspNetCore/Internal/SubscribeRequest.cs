@@ -12,7 +12,8 @@ internal sealed record SubscribeRequest(
     int Max,
     TransportKind Transport,
     bool Envelope,
-    string? Origin)
+    string? Origin,
+    string? Token)
 {
     public static Problem? TryParse(HttpRequest request, string channelList, HarkOptions options, out SubscribeRequest parsed)
     {
@@ -73,7 +74,8 @@ internal sealed record SubscribeRequest(
             return Problem.InvalidCursor($"A cursor is at most {Hark.Cursor.MaxLength} characters.");
         }
         var envelope = query.TryGet("envelope", out var e) && (e == "1" || string.Equals(e, "true", StringComparison.OrdinalIgnoreCase));
-        parsed = new SubscribeRequest(channels, cursor, start, timeout, max, transport, envelope, query.TryGet("origin", out var origin) ? origin : null);
+        parsed = new SubscribeRequest(channels, cursor, start, timeout, max, transport, envelope, query.TryGet("origin", out var origin) ? origin : null,
+            query.TryGet("token", out var token) ? token : null);
         return null;
     }
 

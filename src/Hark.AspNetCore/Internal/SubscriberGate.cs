@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Hark.AspNetCore.Internal;
+
+/// <summary>
+/// Decides who may read which channels: a valid HS256 token (from <c>Authorization: Bearer</c> or
+/// <c>?token=</c>, as EventSource cannot set headers) whose claim names the channels or patterns; public
+/// patterns need none. Missing or invalid tokens are 401, a valid token without the channel is 403.
+/// </summary>
+internal sealed class SubscriberGate
+{
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly TokenValidationParameters? _parameters;
+    private readonly SubscribeOptions _options;
+
+    public SubscriberGate(IOptions<HarkOptions> options)
+    {
+        _options = options.Value.Subscribe;
+        if (_options.TokenKeys.Count > 0)
+        {
+            _parameters = new TokenValidationParameters
+            {
+                IssuerSigningKeys = [.. _options.TokenKeys.Select(k => new SymmetricSecurityKey(Encoding.UTF8.GetBytes(k)))],
+                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                RequireSignedTokens = true,
+                RequireExpirationTime = true,
+                ValidateLifetime = true,
+                ValidateIssuer = false,
+                ValidateAudience = false,
+                ClockSkew = _options.ClockSkew,
+            };
+        }
+    }
+
+    public async ValueTask<Problem?> CheckAsync(HttpContext context, IReadOnlyList<string> channels, string? queryToken)
+    {
+        if (!_options.RequireToken || channels.All(IsPublic))
+        {
+            return null;
+        }
+        var header = context.Request.Headers.Authorization.ToString();
+        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : queryToken;
+        if (string.IsNullOrEmpty(token))
+        {
+            return new Problem(StatusCodes.Status401Unauthorized, "missing-token", "Subscriber token required",
+                "Send a token as 'Authorization: Bearer {token}' or '?token={token}'.");
+        }
+        if (_parameters is null)
+        {
+            return new Problem(StatusCodes.Status401Unauthorized, "invalid-token", "Invalid subscriber token", "This server has no token keys configured.");
+        }
+        var result = await _handler.ValidateTokenAsync(token, _parameters);
+        if (!result.IsValid)
+        {
+            var why = result.Exception switch
+            {
+                SecurityTokenExpiredException => "The token has expired.",
+                SecurityTokenNoExpirationException => "The token has no expiry.",
+                SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "The token's signature does not match any configured key.",
+                SecurityTokenInvalidAlgorithmException => "The token must be signed with HS256.",
+                _ => "The token is not a valid signed token.",
+            };
+            return new Problem(StatusCodes.Status401Unauthorized, "invalid-token", "Invalid subscriber token", why);
+        }
+        var allowed = Patterns(result.ClaimsIdentity.Claims.Where(c => c.Type == _options.ChannelsClaim).Select(c => c.Value));
+        foreach (var channel in channels)
+        {
+            if (!IsPublic(channel) && !allowed.Any(p => ChannelPattern.Matches(p, channel)))
+            {
+                return new Problem(StatusCodes.Status403Forbidden, "channel-forbidden", "Channel not allowed",
+                    $"The token does not allow reading channel '{channel}'.");
+            }
+        }
+        return null;
+    }
+
+    private bool IsPublic(string channel) => _options.PublicChannels.Any(p => ChannelPattern.Matches(p, channel));
+
+    /// <summary>The claim as an array arrives as one claim per element; as a string, it may list several, space-separated.</summary>
+    private static List<string> Patterns(IEnumerable<string> values)
+    {
+        var patterns = new List<string>();
+        foreach (var value in values)
+        {
+            if (value.StartsWith('['))
+            {
+                try
+                {
+                    patterns.AddRange(JsonSerializer.Deserialize(value, HarkJsonContext.Default.ListString) ?? []);
+                    continue;
+                }
+                catch (JsonException)
+                {
+                }
+            }
+            patterns.AddRange(value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        }
+        return patterns;
+    }
+}
