@@ -39,6 +39,7 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<PublisherGate>();
         services.TryAddSingleton<SubscriberGate>();
+        services.TryAddSingleton<RequestLimits>();
         services.TryAddSingleton<LongPollTransport>();
         services.TryAddSingleton(sp => new StreamTransport(
             sp.GetRequiredService<IHarkEngine>(), sp.GetRequiredService<HarkMetrics>(),
@@ -61,7 +62,8 @@ public static class HarkServiceCollectionExtensions
         {
             throw new InvalidOperationException($"Hark:Engine '{options.Engine}' is not a known engine; use 'memory' or register another engine on AddHark()'s builder.");
         }
-        return new MemoryEngine(options.History, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<DeadlineWheel>());
+        var limits = new EngineLimits(options.Limits.MaxChannels, options.Limits.MaxHistoryBytes, options.Limits.MaxSubscribersPerChannel);
+        return new MemoryEngine(options.History, limits, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<DeadlineWheel>());
     }
 
     private static void ConfigureCors(CorsPolicyBuilder policy, IList<string> origins)

@@ -17,4 +17,7 @@ public enum WakeReason
 
     /// <summary>The server is shutting down.</summary>
     Stopping,
+
+    /// <summary>A limit (subscribers per channel, channels per server) refused the wait; <see cref="WakeResult.Channel"/> names the channel.</summary>
+    Refused,
 }

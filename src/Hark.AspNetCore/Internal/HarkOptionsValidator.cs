@@ -35,6 +35,10 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
             "Hark:Limits:MaxMessageBytes must be positive and fit in Hark:History:MaxBytes (a message is held in up to four times its size: raw, escaped, and in its two wire forms).");
         Require(limits.MaxBatchBytes >= limits.MaxMessageBytes, "Hark:Limits:MaxBatchBytes must be at least Hark:Limits:MaxMessageBytes.");
         Require(limits.MaxBatchMessages >= 1, "Hark:Limits:MaxBatchMessages must be at least 1.");
+        Require(limits.MaxHeldPerAddress >= 1 && limits.NewSubscriptionsPerSecond >= 1 && limits.NewSubscriptionsBurst >= 1
+            && limits.PublishesPerSecond >= 1 && limits.PublishBurst >= 1 && limits.MaxChannels >= 1 && limits.MaxSubscribersPerChannel >= 1,
+            "Hark:Limits: every rate, burst and count must be at least 1.");
+        Require(limits.MaxHistoryBytes >= history.MaxBytes, "Hark:Limits:MaxHistoryBytes must be at least Hark:History:MaxBytes.");
         var subscribe = options.Subscribe;
         Require(!subscribe.RequireToken || subscribe.TokenKeys.Count > 0, "Hark:Subscribe:RequireToken needs at least one Hark:Subscribe:TokenKeys entry.");
         Require(subscribe.TokenKeys.All(k => System.Text.Encoding.UTF8.GetByteCount(k) >= 32), "Hark:Subscribe:TokenKeys must each be at least 32 bytes (HS256 keys of 256 bits).");

@@ -8,6 +8,9 @@ namespace Hark.AspNetCore.Internal;
 /// </summary>
 internal sealed record Problem(int Status, string Type, string Title, string Detail)
 {
+    /// <summary>Sent as <c>Retry-After</c> (429 and 503 answers).</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     public const string TypePrefix = "urn:hark:problem:";
 
     public Task WriteAsync(HttpContext context, HarkMetrics metrics)
@@ -17,6 +20,10 @@ internal sealed record Problem(int Status, string Type, string Title, string Det
         if (Status == StatusCodes.Status401Unauthorized)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+        if (RetryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         return TypedResults.Problem(Detail, context.Request.Path, Status, Title, TypePrefix + Type, extensions).ExecuteAsync(context);
     }
@@ -33,6 +40,11 @@ internal sealed record Problem(int Status, string Type, string Title, string Det
 
     public static Problem ChannelNotFound(string name) => new(
         StatusCodes.Status404NotFound, "channel-not-found", "No such channel", $"Channel '{name}' has no history and no subscribers.");
+
+    public static Problem Limit(string detail) => new(StatusCodes.Status503ServiceUnavailable, "limit-reached", "Server limit reached", detail) { RetryAfterSeconds = 5 };
+
+    public static Problem TooMany(string type, string title, string detail, int retryAfter) =>
+        new(StatusCodes.Status429TooManyRequests, type, title, detail) { RetryAfterSeconds = Math.Max(1, retryAfter) };
 
     public static Problem ChannelClosed(string name) => new(
         StatusCodes.Status410Gone, "channel-closed", "Channel deleted", $"Channel '{name}' was deleted while this request waited.");

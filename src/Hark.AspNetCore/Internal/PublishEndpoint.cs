@@ -6,14 +6,14 @@ using Microsoft.Extensions.Options;
 namespace Hark.AspNetCore.Internal;
 
 /// <summary>The publisher's side: publish one, publish a batch, channel info, delete.</summary>
-internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, IOptions<HarkOptions> options, PublisherGate gate)
+internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, IOptions<HarkOptions> options, PublisherGate gate, RequestLimits limits)
 {
     public const string EventHeader = "Hark-Event";
 
     /// <summary><c>POST /pub/{channel}</c></summary>
     public async Task PublishAsync(HttpContext context)
     {
-        if (Admit(context, out var channel) is { } denied)
+        if ((Admit(context, out var channel) ?? limits.AdmitPublish(context)) is { } denied)
         {
             await denied.WriteAsync(context, metrics);
             return;
@@ -32,7 +32,16 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
             await problem.WriteAsync(context, metrics);
             return;
         }
-        var result = await engine.PublishAsync(new PublishRequest(channel, eventName.Length > 0 ? eventName : null, payload), context.RequestAborted);
+        PublishResult result;
+        try
+        {
+            result = await engine.PublishAsync(new PublishRequest(channel, eventName.Length > 0 ? eventName : null, payload), context.RequestAborted);
+        }
+        catch (HarkLimitException e)
+        {
+            await Problem.Limit(e.Message).WriteAsync(context, metrics);
+            return;
+        }
         metrics.Published(1);
         await WriteJsonAsync(context, StatusCodes.Status202Accepted, ToBody(result), HarkJsonContext.Default.PublishedMessage);
     }
@@ -40,12 +49,12 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
     /// <summary><c>POST /pub</c> with <c>[{"channel","event","data"}…]</c>: validated whole, then published in order.</summary>
     public async Task PublishBatchAsync(HttpContext context)
     {
-        if (gate.Check(context) is { } denied)
+        if ((gate.Check(context) ?? limits.AdmitPublish(context)) is { } denied)
         {
             await denied.WriteAsync(context, metrics);
             return;
         }
-        var limits = options.Value.Limits;
+        var bounds = options.Value.Limits;
         var request = context.Request;
         if (!RequestBody.IsJson(request.ContentType))
         {
@@ -53,14 +62,24 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
                 "A batch is a JSON array: send it as application/json.").WriteAsync(context, metrics);
             return;
         }
-        var (body, tooLarge) = await RequestBody.ReadAsync(request, limits.MaxBatchBytes, context.RequestAborted);
-        var (batch, problem) = tooLarge is null ? ParseBatch(body, limits) : (null, tooLarge);
+        var (body, tooLarge) = await RequestBody.ReadAsync(request, bounds.MaxBatchBytes, context.RequestAborted);
+        var (batch, problem) = tooLarge is null ? ParseBatch(body, bounds) : (null, tooLarge);
         if (problem is not null)
         {
             await problem.WriteAsync(context, metrics);
             return;
         }
-        var results = await engine.PublishBatchAsync(batch!, context.RequestAborted);
+        IReadOnlyList<PublishResult> results;
+        try
+        {
+            results = await engine.PublishBatchAsync(batch!, context.RequestAborted);
+        }
+        catch (HarkLimitException e)
+        {
+            // Messages before the one refused were published; the problem says so.
+            await Problem.Limit(e.Message + " Messages before it in the batch were published.").WriteAsync(context, metrics);
+            return;
+        }
         metrics.Published(results.Count);
         await WriteJsonAsync(context, StatusCodes.Status202Accepted, new BatchPublished([.. results.Select(ToBody)]), HarkJsonContext.Default.BatchPublished);
     }

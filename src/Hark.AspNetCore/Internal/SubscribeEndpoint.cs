@@ -7,7 +7,8 @@ namespace Hark.AspNetCore.Internal;
 
 /// <summary><c>GET /sub/{channels}</c>: validates, resolves the cursor, and hands over to the chosen transport.</summary>
 internal sealed class SubscribeEndpoint(
-    IHarkEngine engine, HarkMetrics metrics, IOptions<HarkOptions> options, SubscriberGate gate, LongPollTransport longPoll, StreamTransport stream)
+    IHarkEngine engine, HarkMetrics metrics, IOptions<HarkOptions> options, SubscriberGate gate, RequestLimits limits,
+    LongPollTransport longPoll, StreamTransport stream)
 {
     private static readonly NdjsonFormat Ndjson = new();
 
@@ -38,6 +39,30 @@ internal sealed class SubscribeEndpoint(
             await denied.WriteAsync(context, metrics);
             return;
         }
+        // Starting over (no cursor) and opening a stream count against the new-subscription rate; a
+        // re-poll with its cursor is bounded by the held-requests limit instead.
+        if ((request.Cursor is null || request.Transport != TransportKind.LongPoll) && limits.AdmitSubscription(context) is { } tooFast)
+        {
+            await tooFast.WriteAsync(context, metrics);
+            return;
+        }
+        if (!limits.TryHold(context, out var address))
+        {
+            await RequestLimits.TooManyHeld(limits.MaxHeld).WriteAsync(context, metrics);
+            return;
+        }
+        try
+        {
+            await ServeAsync(context, settings, request);
+        }
+        finally
+        {
+            limits.Release(address);
+        }
+    }
+
+    private async Task ServeAsync(HttpContext context, HarkOptions settings, SubscribeRequest request)
+    {
         var (positions, cursorProblem) = await CursorResolver.ResolveAsync(request, engine, context.RequestAborted);
         if (cursorProblem is not null)
         {

@@ -18,9 +18,17 @@ internal sealed partial class MemoryEngine
         {
             foreach (var position in after)
             {
-                if (!TryRegister(position, waiter, out registrations[registered]))
+                MemoryChannel? full;
+                try
                 {
-                    return new WakeResult(WakeReason.Ready);
+                    if (!TryRegister(position, waiter, out registrations[registered], out full))
+                    {
+                        return full is null ? new WakeResult(WakeReason.Ready) : new WakeResult(WakeReason.Refused, full.Name);
+                    }
+                }
+                catch (HarkLimitException)
+                {
+                    return new WakeResult(WakeReason.Refused, position.Channel);
                 }
                 registered++;
             }
@@ -43,8 +51,9 @@ internal sealed partial class MemoryEngine
     }
 
     /// <summary>Adds the waiter to the channel unless something is already after the position.</summary>
-    private bool TryRegister(ChannelPosition position, Waiter waiter, out (MemoryChannel, LinkedListNode<Waiter>) registration)
+    private bool TryRegister(ChannelPosition position, Waiter waiter, out (MemoryChannel, LinkedListNode<Waiter>) registration, out MemoryChannel? full)
     {
+        full = null;
         while (true)
         {
             var channel = GetOrCreate(position.Channel);
@@ -59,6 +68,12 @@ internal sealed partial class MemoryEngine
                 if (gap is not null || from < channel.LastSeq)
                 {
                     registration = default;
+                    return false;
+                }
+                if (channel.Waiters.Count >= _limits.MaxSubscribersPerChannel)
+                {
+                    registration = default;
+                    full = channel;
                     return false;
                 }
                 registration = (channel, channel.Waiters.AddLast(waiter));

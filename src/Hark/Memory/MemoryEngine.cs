@@ -12,6 +12,7 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
     private readonly ConcurrentDictionary<string, MemoryChannel> _channels = new(StringComparer.Ordinal);
     private readonly TombstoneTable _tombstones;
     private readonly HistoryOptions _options;
+    private readonly EngineLimits _limits;
     private readonly TimeProvider _time;
     private readonly DeadlineWheel _wheel;
     private readonly ITimer _sweepTimer;
@@ -30,8 +31,14 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
     private long _historyBytes;
 
     public MemoryEngine(HistoryOptions options, TimeProvider time, DeadlineWheel wheel)
+        : this(options, EngineLimits.Default, time, wheel)
+    {
+    }
+
+    public MemoryEngine(HistoryOptions options, EngineLimits limits, TimeProvider time, DeadlineWheel wheel)
     {
         _options = options;
+        _limits = limits;
         _time = time;
         _wheel = wheel;
         _tombstones = new TombstoneTable(options.MaxTombstones, Forgetting);
@@ -84,6 +91,15 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                 }
                 var now = _time.GetUtcNow();
                 var evicted = channel.History.EvictOlderThan(now - _options.MaxAge);
+                if (evicted > 0)
+                {
+                    Interlocked.Add(ref _historyBytes, -evicted);
+                    evicted = 0;
+                }
+                if (Interlocked.Read(ref _historyBytes) + request.Payload.Size > _limits.MaxHistoryBytes)
+                {
+                    throw new HarkLimitException("history", $"The server holds {_limits.MaxHistoryBytes} bytes of history, its limit; try again when older messages have expired.");
+                }
                 message = new HarkMessage(channel.Name, channel.Epoch, channel.LastSeq + 1, now, request.Event, request.Payload, Interlocked.Increment(ref _order));
                 channel.LastSeq = message.Seq;
                 evicted += channel.History.Append(message, _options);
@@ -174,6 +190,10 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                 // Help a drop or delete that has marked it but not yet unlisted it.
                 Unlist(existing);
                 continue;
+            }
+            if (Interlocked.Read(ref _channelCount) >= _limits.MaxChannels)
+            {
+                throw new HarkLimitException("channels", $"The server holds {_limits.MaxChannels} channels, its limit.");
             }
             var stone = _tombstones.Find(name);
             // Claim the tombstone before the channel becomes visible, so two creators (or a creator and a

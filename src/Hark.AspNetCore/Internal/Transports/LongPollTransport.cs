@@ -47,6 +47,12 @@ internal sealed class LongPollTransport(IHarkEngine engine, HarkMetrics metrics,
                     await Problem.ChannelClosed(wake.Channel!).WriteAsync(context, metrics);
                     return;
                 }
+                else if (wake.Reason == WakeReason.Refused)
+                {
+                    outcome = "refused";
+                    await Problem.Limit($"Channel '{wake.Channel}' has the most subscribers allowed, or the server the most channels.").WriteAsync(context, metrics);
+                    return;
+                }
                 else if (wake.Reason == WakeReason.Cancelled)
                 {
                     outcome = "gone";
