@@ -18,6 +18,8 @@ public static class HarkApp
             // Loopback by default: exposing the server is a choice (--urls, URLS or ASPNETCORE_URLS).
             builder.WebHost.UseUrls(DefaultUrl);
         }
+        // Kestrel reads only its endpoints from configuration by itself; bind the rest (Kestrel:Limits:*) too.
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         builder.Services.AddHark();
         configure?.Invoke(builder);
 

@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Hark.AspNetCore.Tests.Infrastructure;
+using Hark.Bench.Net;
+using Hark.Bench.Scenarios;
+using Hark.Bench.Targets;
+
+namespace Hark.AspNetCore.Tests;
+
+/// <summary>The promises under stress: bounded and on loopback, each stops by itself.</summary>
+public sealed class FaultTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task PublishFlood_BeyondHistoryBounds_MemoryStaysBounded_AndSubscribersGetAGap()
+    {
+        await using var server = await HarkTestServer.StartAsync(output,
+            "Hark:History:MaxMessages=100", "Hark:History:MaxBytes=65536", "Hark:Limits:MaxMessageBytes=1024");
+        var c = HarkTestServer.NewChannel();
+        var cursor = await server.NowAsync(c);
+        const int Batches = 50, PerBatch = 100;
+        for (var b = 0; b < Batches; b++)
+        {
+            var batch = string.Join(',', Enumerable.Range(0, PerBatch).Select(i => $"{{\"channel\":\"{c}\",\"data\":{{\"n\":{(b * PerBatch) + i},\"pad\":\"{new string('x', 400)}\"}}}}"));
+            using var response = await server.Client.PostAsync("/pub", new StringContent($"[{batch}]", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var info = await server.Client.GetFromJsonAsync<JsonElement>($"/pub/{c}");
+        var behind = await server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=0&max=1000");
+
+        Assert.True(info.GetProperty("bytes").GetInt64() <= 65536, $"history holds {info.GetProperty("bytes")} bytes");
+        Assert.True(info.GetProperty("messages").GetInt32() <= 100);
+        Assert.True(server.Service<IHarkEngine>().HistoryBytes <= 65536);
+        Assert.True(behind.GetProperty("gap").GetBoolean());
+        var gap = behind.GetProperty("gaps")[0];
+        var kept = behind.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("data").GetProperty("n").GetInt32()).ToList();
+        Assert.Equal((Batches * PerBatch) - kept.Count, gap.GetProperty("missed").GetInt32());
+        Assert.Equal(Enumerable.Range((Batches * PerBatch) - kept.Count, kept.Count), kept);
+    }
+
+    [Fact]
+    public async Task ReconnectStorm_5000SubscribersDroppedAndBackAtOnce_EachGetsEveryMessageOnceInOrder()
+    {
+        const int Subscribers = 5000;
+        await using var server = await HarkTestServer.StartAsync(output);
+        using var target = new HarkTarget(server.Address);
+        var c = HarkTestServer.NewChannel();
+        var start = await server.NowAsync(c);
+        var received = Enumerable.Range(0, Subscribers).Select(_ => new List<long>()).ToArray();
+        var cursors = new string?[Subscribers];
+        var sources = new SourceAddresses(8);
+        var progress = new NullProgress();
+
+        // Each subscriber: connect, poll from its cursor until it has `until` messages, then drop the connection.
+        async Task PollUntilAsync(int id, int until, Action connected)
+        {
+            await using var connection = await RawHttpConnection.ConnectAsync(target.Endpoint, sources.Next(), default);
+            connected();
+            var state = target.LongPoll(c, TimeSpan.FromSeconds(60), cursors[id] ?? start);
+            while (received[id].Count < until)
+            {
+                await connection.SendAsync(state.NextRequest(), default);
+                var response = await connection.ReadResponseAsync(default);
+                foreach (var p in state.Accept(response))
+                {
+                    received[id].Add(p.Index);
+                }
+                using var doc = JsonDocument.Parse(response.Body);
+                cursors[id] = doc.RootElement.GetProperty("cursor").GetString();
+            }
+        }
+
+        var first = await Connector.StartAsync(Subscribers, 256, (id, connected) => PollUntilAsync(id, 1, connected), _ => { }, default);
+        await HarkTestServer.EventuallyAsync(async () => await server.WaitingSubscribersAsync(c) == Subscribers, "every subscriber is held");
+        await server.PublishAsync(c, "{\"i\":0,\"t\":0}");
+        await Task.WhenAll(first).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // All dropped; two messages while nobody is connected; then all back at once.
+        await server.PublishAsync(c, "{\"i\":1,\"t\":0}");
+        await server.PublishAsync(c, "{\"i\":2,\"t\":0}");
+        var storm = await Connector.StartAsync(Subscribers, Subscribers, (id, connected) => PollUntilAsync(id, 4, connected), _ => { }, default);
+        await HarkTestServer.EventuallyAsync(async () => await server.WaitingSubscribersAsync(c) == Subscribers, "every subscriber is back and waiting");
+        await server.PublishAsync(c, "{\"i\":3,\"t\":0}");
+        await Task.WhenAll(storm).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(received, r => Assert.Equal([0L, 1, 2, 3], r));
+        _ = progress;
+    }
+
+    [Fact]
+    public async Task HalfOpenRequest_IsCutOffByTheServer_AndItStaysHealthy()
+    {
+        await using var server = await HarkTestServer.StartAsync(output, "Kestrel:Limits:RequestHeadersTimeout=00:00:02");
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server.Address.Host, server.Address.Port);
+        // Headers that never end.
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /sub/c HTTP/1.1\r\nHost: x\r\n"));
+
+        var buffer = new byte[1024];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var closed = false;
+        try
+        {
+            while (await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token) > 0)
+            {
+            }
+            closed = true;
+        }
+        catch (SocketException)
+        {
+            closed = true;
+        }
+        Assert.True(closed);
+        using var health = await server.Client.GetAsync("/healthz/ready");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    private sealed class NullProgress : IProgressSink
+    {
+        public void Report(string status)
+        {
+        }
+    }
+}
