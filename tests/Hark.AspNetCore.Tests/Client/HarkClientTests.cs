@@ -13,12 +13,12 @@ public sealed class HarkClientTests(ITestOutputHelper output) : ServerTest(outpu
 {
     private static readonly TimeSpan Patience = HarkTestServer.Patience;
 
-    private HarkClient NewClient(HttpMessageHandler? handler = null, SubscribeTransport transport = SubscribeTransport.LongPoll, Uri? address = null) =>
+    private HarkClient NewClient(HttpMessageHandler? handler = null, SubscribeTransport transport = SubscribeTransport.LongPoll, Uri? address = null, int pollSeconds = 10) =>
         new(new HttpClient(handler ?? new SocketsHttpHandler { UseProxy = false }), new HarkClientOptions
         {
             BaseAddress = address ?? Server.Address,
             Transport = transport,
-            PollTimeout = TimeSpan.FromSeconds(10),
+            PollTimeout = TimeSpan.FromSeconds(pollSeconds),
             RetryDelay = TimeSpan.FromMilliseconds(50),
             MaxRetryDelay = TimeSpan.FromMilliseconds(400),
             ServerErrorDelay = TimeSpan.FromMilliseconds(200),
@@ -136,14 +136,15 @@ public sealed class HarkClientTests(ITestOutputHelper output) : ServerTest(outpu
     {
         var c = HarkTestServer.NewChannel();
         using var cts = new CancellationTokenSource();
-        var subscription = TakeAsync(NewClient().SubscribeAsync([c], null, cts.Token), 1);
+        var subscription = TakeAsync(NewClient(pollSeconds: 60).SubscribeAsync([c], null, cts.Token), 1);
         await HarkTestServer.EventuallyAsync(async () => await Server.WaitingSubscribersAsync(c) == 1, "the poll is held");
         var started = DateTime.UtcNow;
 
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => subscription.WaitAsync(Patience));
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2));
+        // The poll would have been held 60 s; a few seconds leaves room for a busy machine.
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8));
     }
 
     [Fact]
@@ -307,6 +308,6 @@ public sealed class HarkClientRetryTests
         });
 
         // 2 s of waits of 50–100, 100–200, 200–400, then 200–400 ms each: a handful of attempts, not thousands.
-        Assert.InRange(flaky.Attempts, 3, 15);
+        Assert.InRange(flaky.Attempts, 2, 15);
     }
 }
