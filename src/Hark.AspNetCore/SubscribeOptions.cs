@@ -12,6 +12,9 @@ public sealed class SubscribeOptions
     /// </summary>
     public IList<string> TokenKeys { get; set; } = [];
 
+    /// <summary>Channel patterns that need a token even when <see cref="RequireToken"/> is off, such as <c>user.*</c>.</summary>
+    public IList<string> ProtectedChannels { get; set; } = [];
+
     /// <summary>Channel patterns anyone may read even when tokens are required, such as <c>news.*</c>.</summary>
     public IList<string> PublicChannels { get; set; } = [];
 

@@ -49,9 +49,9 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
     /// <summary><c>POST /pub</c> with <c>[{"channel","event","data"}…]</c>: validated whole, then published in order.</summary>
     public async Task PublishBatchAsync(HttpContext context)
     {
-        if ((gate.Check(context) ?? limits.AdmitPublish(context)) is { } denied)
+        if (limits.AdmitPublish(context) is { } tooFast)
         {
-            await denied.WriteAsync(context, metrics);
+            await tooFast.WriteAsync(context, metrics);
             return;
         }
         var bounds = options.Value.Limits;
@@ -64,6 +64,8 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
         }
         var (body, tooLarge) = await RequestBody.ReadAsync(request, bounds.MaxBatchBytes, context.RequestAborted);
         var (batch, problem) = tooLarge is null ? ParseBatch(body, bounds) : (null, tooLarge);
+        // Every channel of the batch must be open to the caller's key, or nothing is published.
+        problem ??= gate.Check(context, batch!.Select(m => m.Channel));
         if (problem is not null)
         {
             await problem.WriteAsync(context, metrics);
@@ -121,7 +123,7 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
     private Problem? Admit(HttpContext context, out string channel)
     {
         channel = context.GetRouteValue("channel") as string ?? "";
-        return gate.Check(context) ?? (ChannelName.IsValid(channel) ? null : Problem.InvalidChannel(channel));
+        return ChannelName.IsValid(channel) ? gate.Check(context, channel) : Problem.InvalidChannel(channel);
     }
 
     private static (List<PublishRequest>? Batch, Problem? Problem) ParseBatch(ReadOnlyMemory<byte> body, LimitsOptions limits)

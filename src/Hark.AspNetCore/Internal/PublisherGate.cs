@@ -7,46 +7,87 @@ using Microsoft.Extensions.Options;
 namespace Hark.AspNetCore.Internal;
 
 /// <summary>
-/// Decides who may publish: a configured bearer key (compared in constant time); or, with no keys,
-/// anyone when open publishing is on, else loopback callers only.
+/// Decides who may publish to a channel (and read its info or delete it): a channel matching a rule needs one
+/// of that rule's keys; any other channel one of the general keys; with no keys at all, anyone when open
+/// publishing is on, else loopback callers only. Keys are compared as hashes, in constant time.
 /// </summary>
 internal sealed class PublisherGate
 {
-    private readonly byte[][] _keyHashes;
+    private readonly byte[][] _keys;
+    private readonly (string Pattern, byte[][] Keys)[] _rules;
     private readonly bool _allowOpen;
 
     public PublisherGate(IOptions<HarkOptions> options)
     {
         var publish = options.Value.Publish;
-        _keyHashes = [.. publish.Keys.Where(k => !string.IsNullOrEmpty(k)).Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k)))];
+        _keys = Hashes(publish.Keys);
+        _rules = [.. publish.Rules.Select(r => (r.Pattern, Hashes(r.Keys)))];
         _allowOpen = publish.AllowOpen;
     }
 
-    public bool HasKeys => _keyHashes.Length > 0;
+    public bool HasKeys => _keys.Length > 0 || _rules.Length > 0;
 
-    public Problem? Check(HttpContext context)
+    /// <summary>Checks the caller for every channel; null when it may publish to all of them.</summary>
+    public Problem? Check(HttpContext context, IEnumerable<string> channels)
     {
-        if (_keyHashes.Length == 0)
+        var presented = Presented(context);
+        foreach (var channel in channels)
+        {
+            if (CheckOne(context, channel, presented) is { } problem)
+            {
+                return problem;
+            }
+        }
+        return null;
+    }
+
+    public Problem? Check(HttpContext context, string channel) => CheckOne(context, channel, Presented(context));
+
+    private Problem? CheckOne(HttpContext context, string channel, byte[]? presented)
+    {
+        var rule = Array.FindIndex(_rules, r => ChannelPattern.Matches(r.Pattern, channel));
+        var allowed = rule >= 0 ? _rules[rule].Keys : _keys;
+        if (allowed.Length == 0)
         {
             return _allowOpen || IsLocal(context) ? null : new Problem(StatusCodes.Status403Forbidden, "publish-forbidden",
                 "Publishing not allowed", "No publisher keys are configured, so only loopback callers may publish.");
         }
-        var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (presented is null)
         {
             return new Problem(StatusCodes.Status401Unauthorized, "missing-key", "Publisher key required",
                 "Send the publisher key as 'Authorization: Bearer {key}'.");
         }
+        if (Contains(allowed, presented))
+        {
+            return null;
+        }
+        var known = Contains(_keys, presented) || _rules.Any(r => Contains(r.Keys, presented));
+        return known
+            ? new Problem(StatusCodes.Status403Forbidden, "key-not-allowed", "Key not allowed on this channel", $"This publisher key may not publish to channel '{channel}'.")
+            : new Problem(StatusCodes.Status401Unauthorized, "invalid-key", "Invalid publisher key", "The publisher key is not one of the configured keys.");
+    }
+
+    private static byte[]? Presented(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
         // Hashing first makes the comparison constant-time whatever the lengths.
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header.AsSpan(7).Trim().ToString()));
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? SHA256.HashData(Encoding.UTF8.GetBytes(header.AsSpan(7).Trim().ToString()))
+            : null;
+    }
+
+    private static bool Contains(byte[][] hashes, byte[] presented)
+    {
         var match = false;
-        foreach (var key in _keyHashes)
+        foreach (var key in hashes)
         {
             match |= CryptographicOperations.FixedTimeEquals(presented, key);
         }
-        return match ? null : new Problem(StatusCodes.Status401Unauthorized, "invalid-key", "Invalid publisher key",
-            "The publisher key is not one of the configured keys.");
+        return match;
     }
+
+    private static byte[][] Hashes(IEnumerable<string> keys) =>
+        [.. keys.Where(k => !string.IsNullOrEmpty(k)).Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k)))];
 
     private static bool IsLocal(HttpContext context)
     {

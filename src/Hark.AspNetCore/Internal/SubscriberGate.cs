@@ -39,7 +39,7 @@ internal sealed class SubscriberGate
 
     public async ValueTask<Problem?> CheckAsync(HttpContext context, IReadOnlyList<string> channels, string? queryToken)
     {
-        if (!_options.RequireToken || channels.All(IsPublic))
+        if (!channels.Any(NeedsToken))
         {
             return null;
         }
@@ -70,7 +70,7 @@ internal sealed class SubscriberGate
         var allowed = Patterns(result.ClaimsIdentity.Claims.Where(c => c.Type == _options.ChannelsClaim).Select(c => c.Value));
         foreach (var channel in channels)
         {
-            if (!IsPublic(channel) && !allowed.Any(p => ChannelPattern.Matches(p, channel)))
+            if (NeedsToken(channel) && !allowed.Any(p => ChannelPattern.Matches(p, channel)))
             {
                 return new Problem(StatusCodes.Status403Forbidden, "channel-forbidden", "Channel not allowed",
                     $"The token does not allow reading channel '{channel}'.");
@@ -79,7 +79,10 @@ internal sealed class SubscriberGate
         return null;
     }
 
-    private bool IsPublic(string channel) => _options.PublicChannels.Any(p => ChannelPattern.Matches(p, channel));
+    /// <summary>Tokens everywhere but public patterns; or, without <c>RequireToken</c>, only on protected patterns.</summary>
+    private bool NeedsToken(string channel) => _options.RequireToken
+        ? !_options.PublicChannels.Any(p => ChannelPattern.Matches(p, channel))
+        : _options.ProtectedChannels.Any(p => ChannelPattern.Matches(p, channel));
 
     /// <summary>The claim as an array arrives as one claim per element; as a string, it may list several, space-separated.</summary>
     private static List<string> Patterns(IEnumerable<string> values)
