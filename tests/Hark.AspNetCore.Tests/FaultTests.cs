@@ -118,6 +118,129 @@ public sealed class FaultTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
+    [Fact]
+    public async Task ShutdownUnderLoad_AnswersEveryHeldRequest_KeepsOrder_AndNeverFails()
+    {
+        var server = await HarkTestServer.StartAsync(output);
+        var c = HarkTestServer.NewChannel();
+        var start = await server.NowAsync(c);
+        using var client = server.CreateClient();
+        using var stopLoad = new CancellationTokenSource();
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<int>();
+
+        var publishers = Enumerable.Range(0, 3).Select(p => Task.Run(async () =>
+        {
+            for (var i = 0; !stopLoad.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    using var r = await client.PostAsync($"/pub/{c}", new StringContent($"{{\"p\":{p},\"i\":{i}}}", Encoding.UTF8, "application/json"));
+                    statuses.Add((int)r.StatusCode);
+                }
+                catch (HttpRequestException)
+                {
+                    return; // the server has stopped listening
+                }
+            }
+        })).ToList();
+
+        var seen = Enumerable.Range(0, 200).Select(_ => new List<long>()).ToArray();
+        var pollers = Enumerable.Range(0, 200).Select(id => Task.Run(async () =>
+        {
+            var cursor = start;
+            while (true)
+            {
+                HttpResponseMessage response;
+                try
+                {
+                    response = await client.GetAsync($"/sub/{c}?cursor={cursor}&timeout=30");
+                }
+                catch (HttpRequestException)
+                {
+                    return; // a poll sent after the server closed its doors was never held
+                }
+                using (response)
+                {
+                    statuses.Add((int)response.StatusCode);
+                    var batch = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+                    seen[id].AddRange(batch.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+                    cursor = batch.GetProperty("cursor").GetString()!;
+                    if (batch.GetProperty("messages").GetArrayLength() == 0)
+                    {
+                        return; // the empty answer of a stopping server
+                    }
+                }
+            }
+        })).ToList();
+
+        var streams = new List<Task>();
+        for (var i = 0; i < 10; i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"/sub/{c}?cursor={start}");
+            request.Headers.Accept.ParseAdd("text/event-stream");
+            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            streams.Add(Task.Run(async () =>
+            {
+                using var _ = response;
+                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+                while (await reader.ReadLineAsync() is not null)
+                {
+                }
+            }));
+        }
+
+        await HarkTestServer.EventuallyAsync(() => Task.FromResult(seen.All(s => s.Count > 20)), "every poller has received messages under load");
+        var stopping = DateTime.UtcNow;
+        await server.App.StopAsync().WaitAsync(HarkTestServer.Patience);
+        await stopLoad.CancelAsync();
+        await Task.WhenAll(publishers.Concat(pollers).Concat(streams)).WaitAsync(HarkTestServer.Patience);
+        await server.App.DisposeAsync();
+
+        Assert.True(DateTime.UtcNow - stopping < TimeSpan.FromSeconds(15));
+        Assert.All(statuses, s => Assert.True(s is 200 or 202, $"status {s}"));
+        Assert.All(seen, s => Assert.Equal(s.Order().Distinct(), s));
+    }
+
+    [Fact]
+    public async Task ClientsVanishingMidResponse_AreLetGo_AndOthersKeepReceiving()
+    {
+        await using var server = await HarkTestServer.StartAsync(output, "Hark:History:MaxMessages=20");
+        var c = HarkTestServer.NewChannel();
+        var big = "\"" + new string('v', 50_000) + "\"";
+        var sockets = new List<Socket>();
+        for (var i = 0; i < 50; i++)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 8192 };
+            await socket.ConnectAsync(server.Address.Host, server.Address.Port);
+            await socket.SendAsync(Encoding.ASCII.GetBytes($"GET /sub/{c} HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"));
+            sockets.Add(socket);
+        }
+        await HarkTestServer.EventuallyAsync(async () => await server.WaitingSubscribersAsync(c) == 50, "the streams are open");
+        var publishing = Task.Run(async () =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                await server.PublishAsync(c, big);
+            }
+        });
+        // Each client reads a little, then resets its connection in the middle of a response.
+        foreach (var socket in sockets)
+        {
+            await socket.ReceiveAsync(new byte[4096], SocketFlags.None);
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+        }
+        await publishing.WaitAsync(HarkTestServer.Patience);
+
+        await HarkTestServer.EventuallyAsync(async () =>
+            (await server.Client.GetStringAsync("/metrics")).Contains("hark_connections_held{hark_transport=\"sse\"} 0", StringComparison.Ordinal),
+            "every vanished stream is let go");
+        var cursor = await server.NowAsync(c);
+        var poll = server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=10");
+        await server.PublishAsync(c, "\"still here\"");
+        Assert.Equal("still here", (await poll.WaitAsync(HarkTestServer.Patience)).GetProperty("messages")[0].GetProperty("data").GetString());
+    }
+
     private sealed class NullProgress : IProgressSink
     {
         public void Report(string status)
