@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using Hark.AspNetCore.Tests.Infrastructure;
 
 namespace Hark.AspNetCore.Tests;
@@ -12,13 +11,7 @@ public sealed class BadInputTests(ITestOutputHelper output) : ServerTest(output,
 {
     private async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
     {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal("urn:hark:problem:" + type, problem.GetProperty("type").GetString());
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
-        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
+        await ProblemAssert.IsAsync(response, status, type);
         using var health = await Server.Client.GetAsync("/healthz/ready");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using Hark.AspNetCore.Tests.Infrastructure;
 
 namespace Hark.AspNetCore.Tests;
@@ -10,10 +9,8 @@ public sealed class LimitTests(ITestOutputHelper output)
 {
     private static async Task AssertLimitedAsync(HttpResponseMessage response, HttpStatusCode status, string type, HarkTestServer server)
     {
-        Assert.Equal(status, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
-        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal("urn:hark:problem:" + type, problem.GetProperty("type").GetString());
+        await ProblemAssert.IsAsync(response, status, type);
         using var health = await server.Client.GetAsync("/healthz/ready");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }

@@ -27,12 +27,8 @@ public sealed class SubscriberTokenTests(ITestOutputHelper output) : ServerTest(
         return await Server.Client.SendAsync(request);
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
-    {
-        Assert.Equal(status, response.StatusCode);
-        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal("urn:hark:problem:" + type, problem.GetProperty("type").GetString());
-    }
+    private static Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type) =>
+        ProblemAssert.IsAsync(response, status, type);
 
     [Fact]
     public async Task ValidToken_InHeaderOrQuery_ReadsItsChannels()

@@ -1,0 +1,20 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Hark.AspNetCore.Tests.Infrastructure;
+
+/// <summary>Checks an RFC 9457 problem answer: status, media type, <c>urn:hark:problem:</c> type, title and detail.</summary>
+public static class ProblemAssert
+{
+    public static async Task<JsonElement> IsAsync(HttpResponseMessage response, HttpStatusCode status, string type)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        Assert.Equal("urn:hark:problem:" + type, problem.GetProperty("type").GetString());
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
+        return problem;
+    }
+}
