@@ -172,7 +172,7 @@ for (const button of document.querySelectorAll('[data-copy]')) {
 // Leaving the page: end the held request and the stream, so the connections are freed at once.
 window.addEventListener('pagehide', () => {
   longPoll.stop();
-  sse.close();
+  sse.stop();
 });
 
 // Back from the back/forward cache: the connections were closed on pagehide, so open them again.

@@ -1,55 +1,20 @@
 // The long-poll panel's client.
+import { Follower } from './follower.js';
 import { POLL_TIMEOUT, clock, plural, seconds, backoff, sleep, isProblem, problemType, subUrl, readBody } from './util.js';
 
 // ---------------------------------------------------------------- long-poll
 
-export class LongPollClient {
+export class LongPollClient extends Follower {
   constructor(view) {
-    this.view = view;
-    this.channel = null;
-    this.cursor = null;
+    super(view);
     this.run = null; // AbortController of the running loop
-    this.paused = false;
     this.onMessage = null;
-    this.ready = Promise.resolve();
-    this.markReady = () => {};
   }
 
-  subscribe(channel) {
-    this.stop();
-    this.channel = channel;
-    this.cursor = null;
-    this.view.cursor(null);
-    this.ready = new Promise((resolve) => { this.markReady = resolve; });
-    if (this.paused) {
-      this.view.state('paused');
-      this.view.detail(`Paused. Resume starts following ‘${channel}’.`);
-    } else {
-      this.start();
-    }
-  }
-
-  unsubscribe(reason) {
-    this.stop();
-    this.channel = null;
-    this.cursor = null;
-    this.view.cursor(null);
-    this.view.state('idle', 'idle');
-    this.view.detail(reason);
-  }
-
-  togglePause() {
-    this.paused = !this.paused;
-    this.view.paused(this.paused);
-    if (this.paused) {
-      this.stop();
-      this.view.state('paused');
-      this.view.detail(this.cursor
-        ? `Paused at cursor ${this.cursor}. Messages published now wait in the channel's history; Resume asks for everything after this cursor.`
-        : 'Paused.');
-    } else if (this.channel) {
-      this.start();
-    }
+  pausedDetail() {
+    return this.cursor
+      ? `Paused at cursor ${this.cursor}. Messages published now wait in the channel's history; Resume asks for everything after this cursor.`
+      : 'Paused.';
   }
 
   stop() {

@@ -1,64 +1,31 @@
 // The Server-Sent Events panel's client.
+import { Follower } from './follower.js';
 import { clock, plural, seconds, backoff, isProblem, problemType, parseJson, parsePosition, subUrl, readBody } from './util.js';
 
 // ---------------------------------------------------------------- Server-Sent Events
 
-export class SseClient {
+export class SseClient extends Follower {
   constructor(view) {
-    this.view = view;
-    this.channel = null;
+    super(view); // this.cursor: the last id: seen, to resume when the page (not the browser) reconnects
     this.source = null;
-    this.cursor = null; // last id: seen, used to resume when the page (not the browser) reconnects
-    this.last = null; // { epoch, seq } of the last message, to notice named events we had no listener for
-    this.paused = false;
+    this.last = null; // { epoch, seq } of the last message, to notice a jump in sequence numbers
     this.failures = 0;
     this.generation = 0;
     this.retryTimer = null;
-    this.ready = Promise.resolve();
-    this.markReady = () => {};
   }
 
-  subscribe(channel) {
-    this.close();
-    this.channel = channel;
-    this.cursor = null;
+  reset() {
     this.last = null;
     this.failures = 0;
-    this.view.cursor(null);
-    this.ready = new Promise((resolve) => { this.markReady = resolve; });
-    if (this.paused) {
-      this.view.state('paused');
-      this.view.detail(`Paused. Resume starts following ‘${channel}’.`);
-    } else {
-      this.open();
-    }
   }
 
-  unsubscribe(reason) {
-    this.close();
-    this.channel = null;
-    this.cursor = null;
-    this.last = null;
-    this.view.cursor(null);
-    this.view.state('idle', 'idle');
-    this.view.detail(reason);
+  pausedDetail() {
+    return this.cursor
+      ? `Paused after ${this.cursor}. Resume opens a new EventSource with ?cursor= and receives what was missed.`
+      : 'Paused. With no message seen yet, Resume starts from now.';
   }
 
-  togglePause() {
-    this.paused = !this.paused;
-    this.view.paused(this.paused);
-    if (this.paused) {
-      this.close();
-      this.view.state('paused');
-      this.view.detail(this.cursor
-        ? `Paused after ${this.cursor}. Resume opens a new EventSource with ?cursor= and receives what was missed.`
-        : 'Paused. With no message seen yet, Resume starts from now.');
-    } else if (this.channel) {
-      this.open();
-    }
-  }
-
-  close() {
+  stop() {
     this.generation += 1;
     clearTimeout(this.retryTimer);
     this.retryTimer = null;
@@ -68,8 +35,8 @@ export class SseClient {
     }
   }
 
-  open() {
-    this.close();
+  start() {
+    this.stop();
     const generation = this.generation;
     const resuming = this.cursor !== null;
     const source = new EventSource(subUrl(this.channel, { envelope: 1, cursor: this.cursor }));
@@ -163,7 +130,7 @@ export class SseClient {
           this.cursor = null;
           this.last = null;
           this.view.cursor(null);
-          this.open();
+          this.start();
           return;
         }
         this.view.state('error', 'stopped');
@@ -179,7 +146,7 @@ export class SseClient {
     }
     this.view.detail(`${why}; reopening in ${seconds(delay)}.`);
     this.retryTimer = setTimeout(() => {
-      if (generation === this.generation) this.open();
+      if (generation === this.generation) this.start();
     }, delay);
   }
 }
