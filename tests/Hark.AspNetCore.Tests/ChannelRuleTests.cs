@@ -61,6 +61,18 @@ public sealed class ChannelRuleTests(ITestOutputHelper output) : ServerTest(outp
         Assert.Equal(HttpStatusCode.NotFound, info.StatusCode);
     }
 
+    [Fact]
+    public async Task BatchPublish_WithAnUnknownKey_Is401BeforeAnythingElse()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/pub")
+        {
+            Content = new StringContent("[{\"channel\":\"orders.a\",\"data\":1}]", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "made-up-key");
+        using var response = await Server.Client.SendAsync(request);
+        await ProblemAssert.IsAsync(response, HttpStatusCode.Unauthorized, "invalid-key");
+    }
+
     private Task<HttpResponseMessage> PublishInfoAsync(string channel)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, $"/pub/{channel}");

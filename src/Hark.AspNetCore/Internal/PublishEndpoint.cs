@@ -13,7 +13,7 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
     /// <summary><c>POST /pub/{channel}</c></summary>
     public async Task PublishAsync(HttpContext context)
     {
-        if ((Admit(context, out var channel) ?? limits.AdmitPublish(context)) is { } denied)
+        if ((Admit(context, out var channel) ?? limits.AdmitPublish(context, gate.HasKeys)) is { } denied)
         {
             await denied.WriteAsync(context, metrics);
             return;
@@ -49,9 +49,9 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
     /// <summary><c>POST /pub</c> with <c>[{"channel","event","data"}…]</c>: validated whole, then published in order.</summary>
     public async Task PublishBatchAsync(HttpContext context)
     {
-        if (limits.AdmitPublish(context) is { } tooFast)
+        if ((gate.CheckKnownKey(context) ?? limits.AdmitPublish(context, gate.HasKeys)) is { } refused)
         {
-            await tooFast.WriteAsync(context, metrics);
+            await refused.WriteAsync(context, metrics);
             return;
         }
         var bounds = options.Value.Limits;

@@ -43,6 +43,13 @@ internal sealed class PublisherGate
 
     public Problem? Check(HttpContext context, string channel) => CheckOne(context, channel, Presented(context));
 
+    /// <summary>401 when a key is presented that no general key or rule knows (its channels are checked later).</summary>
+    public Problem? CheckKnownKey(HttpContext context)
+    {
+        var presented = Presented(context);
+        return presented is null || !HasKeys || Contains(_keys, presented) || _rules.Any(r => Contains(r.Keys, presented)) ? null : InvalidKey();
+    }
+
     private Problem? CheckOne(HttpContext context, string channel, byte[]? presented)
     {
         var rule = Array.FindIndex(_rules, r => ChannelPattern.Matches(r.Pattern, channel));
@@ -64,8 +71,11 @@ internal sealed class PublisherGate
         var known = Contains(_keys, presented) || _rules.Any(r => Contains(r.Keys, presented));
         return known
             ? new Problem(StatusCodes.Status403Forbidden, "key-not-allowed", "Key not allowed on this channel", $"This publisher key may not publish to channel '{channel}'.")
-            : new Problem(StatusCodes.Status401Unauthorized, "invalid-key", "Invalid publisher key", "The publisher key is not one of the configured keys.");
+            : InvalidKey();
     }
+
+    private static Problem InvalidKey() =>
+        new(StatusCodes.Status401Unauthorized, "invalid-key", "Invalid publisher key", "The publisher key is not one of the configured keys.");
 
     private static byte[]? Presented(HttpContext context)
     {

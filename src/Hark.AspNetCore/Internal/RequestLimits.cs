@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,11 @@ internal sealed class RequestLimits : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _subscriptions;
     private readonly PartitionedRateLimiter<string> _publishes;
-    private readonly ConcurrentDictionary<string, int> _held = new(StringComparer.Ordinal);
+    private static readonly IPAddress Local = IPAddress.None;
+
+    // Keyed by the address itself: held requests are counted on every poll, and formatting the address
+    // as a string there would allocate each time.
+    private readonly ConcurrentDictionary<IPAddress, int> _held = new();
     private readonly int _maxHeld;
 
     public RequestLimits(IOptions<HarkOptions> options)
@@ -29,18 +34,20 @@ internal sealed class RequestLimits : IDisposable
         Admit(_subscriptions, AddressOf(context), "too-many-subscriptions", "Too many new subscriptions",
             "This address starts subscriptions faster than the server allows; resume with a cursor, or wait.");
 
-    public Problem? AdmitPublish(HttpContext context)
+    // byKey: keys are configured and this caller's key was checked as one of them.
+    public Problem? AdmitPublish(HttpContext context, bool byKey)
     {
+        // Keyed publishers share a bucket per key, others one per address. Only checked keys become
+        // partitions, so a caller sending made-up keys cannot grow the limiter's table.
         var header = context.Request.Headers.Authorization.ToString();
-        // Keyed publishers share a bucket per key (hashed: the key itself is never kept); others per address.
-        var partition = header.Length > 0 ? "key:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(header))) : AddressOf(context);
+        var partition = byKey && header.Length > 0 ? header : AddressOf(context);
         return Admit(_publishes, partition, "too-many-publishes", "Too many publishes", "This publisher publishes faster than the server allows; wait and retry.");
     }
 
     /// <summary>Counts a held subscriber request for its address; false (and nothing counted) when the address is at its limit.</summary>
-    public bool TryHold(HttpContext context, out string address)
+    public bool TryHold(HttpContext context, out IPAddress address)
     {
-        address = AddressOf(context);
+        address = Remote(context);
         while (true)
         {
             var now = _held.GetValueOrDefault(address);
@@ -55,12 +62,12 @@ internal sealed class RequestLimits : IDisposable
         }
     }
 
-    public void Release(string address)
+    public void Release(IPAddress address)
     {
         while (true)
         {
             var now = _held.GetValueOrDefault(address);
-            if (now <= 1 ? _held.TryRemove(new KeyValuePair<string, int>(address, now)) : _held.TryUpdate(address, now - 1, now))
+            if (now <= 1 ? _held.TryRemove(new KeyValuePair<IPAddress, int>(address, now)) : _held.TryUpdate(address, now - 1, now))
             {
                 return;
             }
@@ -93,10 +100,12 @@ internal sealed class RequestLimits : IDisposable
             AutoReplenishment = true,
         }));
 
-    private static string AddressOf(HttpContext context)
+    private static string AddressOf(HttpContext context) => Remote(context).ToString();
+
+    private static IPAddress Remote(HttpContext context)
     {
         var remote = context.Connection.RemoteIpAddress;
-        return remote is null ? "local" : (remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote).ToString();
+        return remote is null ? Local : remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
     }
 
     public void Dispose()
