@@ -77,7 +77,7 @@ public static class HarkServiceCollectionExtensions
             policy.WithOrigins([.. origins]);
         }
         policy.WithMethods("GET", "POST", "DELETE")
-            .WithHeaders("Authorization", "Content-Type", "Last-Event-ID", PublishEndpoint.EventHeader, "Cache-Control")
+            .WithHeaders("Authorization", "Content-Type", "Last-Event-ID", PublishEndpoint.EventHeader, PublishEndpoint.VersionHeader, "Cache-Control")
             .SetPreflightMaxAge(TimeSpan.FromHours(1));
     }
 }

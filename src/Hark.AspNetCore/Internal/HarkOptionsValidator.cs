@@ -42,11 +42,12 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
         var subscribe = options.Subscribe;
         Require(!subscribe.RequireToken || subscribe.TokenKeys.Count > 0, "Hark:Subscribe:RequireToken needs at least one Hark:Subscribe:TokenKeys entry.");
         Require(subscribe.TokenKeys.All(k => System.Text.Encoding.UTF8.GetByteCount(k) >= 32), "Hark:Subscribe:TokenKeys must each be at least 32 bytes (HS256 keys of 256 bits).");
-        Require(subscribe.PublicChannels.All(p => ChannelName.IsValid(p.Replace("*", "x", StringComparison.Ordinal))), "Hark:Subscribe:PublicChannels entries are channel names in which * stands for any characters.");
-        Require(subscribe.ProtectedChannels.All(p => ChannelName.IsValid(p.Replace("*", "x", StringComparison.Ordinal))), "Hark:Subscribe:ProtectedChannels entries are channel names in which * stands for any characters.");
+        Require(subscribe.PublicChannels.All(p => ChannelPattern.IsValid(p)), "Hark:Subscribe:PublicChannels entries are channel names in which * stands for any characters.");
+        Require(subscribe.ProtectedChannels.All(p => ChannelPattern.IsValid(p)), "Hark:Subscribe:ProtectedChannels entries are channel names in which * stands for any characters.");
         Require(subscribe.ProtectedChannels.Count == 0 || subscribe.TokenKeys.Count > 0, "Hark:Subscribe:ProtectedChannels needs at least one Hark:Subscribe:TokenKeys entry.");
-        Require(options.Publish.Rules.All(r => ChannelName.IsValid(r.Pattern.Replace("*", "x", StringComparison.Ordinal)) && r.Keys.Count > 0 && r.Keys.All(k => k.Length > 0)),
+        Require(options.Publish.Rules.All(r => ChannelPattern.IsValid(r.Pattern) && r.Keys.Count > 0 && r.Keys.All(k => k.Length > 0)),
             "Hark:Publish:Rules: each rule needs a Pattern (a channel name in which * stands for any characters) and at least one key.");
+        Require(history.LatestValueChannels.All(ChannelPattern.IsValid), "Hark:History:LatestValueChannels entries are channel names in which * stands for any characters.");
         Require(!string.IsNullOrWhiteSpace(subscribe.ChannelsClaim), "Hark:Subscribe:ChannelsClaim must name a claim.");
         foreach (var origin in options.Cors.Origins)
         {
