@@ -23,12 +23,15 @@ public static class HarkEndpointRouteBuilderExtensions
         var subscribe = services.GetRequiredService<SubscribeEndpoint>();
         var publish = services.GetRequiredService<PublishEndpoint>();
         var exporter = services.GetRequiredService<PrometheusExporter>();
+        var ask = services.GetRequiredService<AskEndpoint>();
 
         group.MapGet("/sub/{channels}", subscribe.HandleAsync).WithName("HarkSubscribe");
         group.MapPost("/pub/{channel}", publish.PublishAsync).WithName("HarkPublish");
         group.MapPost("/pub", publish.PublishBatchAsync).WithName("HarkPublishBatch");
         group.MapGet("/pub/{channel}", publish.InfoAsync).WithName("HarkChannelInfo");
         group.MapDelete("/pub/{channel}", publish.DeleteAsync).WithName("HarkDeleteChannel");
+        group.MapPost("/ask/{channel}", ask.AskAsync).WithName("HarkAsk");
+        group.MapPost("/reply/{token}", ask.ReplyAsync).WithName("HarkReply");
         group.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

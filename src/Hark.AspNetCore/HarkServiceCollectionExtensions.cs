@@ -46,6 +46,7 @@ public static class HarkServiceCollectionExtensions
             sp.GetRequiredService<IOptions<HarkOptions>>().Value.Streams, sp.GetRequiredService<ILogger<StreamTransport>>()));
         services.TryAddSingleton<SubscribeEndpoint>();
         services.TryAddSingleton<PublishEndpoint>();
+        services.TryAddSingleton<AskEndpoint>();
         services.AddHostedService<HarkLifetime>();
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<EngineHealthCheck>("hark", tags: ["ready"]);

@@ -22,6 +22,9 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
         Require(history.SweepInterval > TimeSpan.Zero, "Hark:History:SweepInterval must be positive.");
         Require(history.MaxTombstones >= 0, "Hark:History:MaxTombstones must be 0 or more.");
         Require(poll.MaxTimeout > TimeSpan.Zero, "Hark:Poll:MaxTimeout must be positive.");
+        var ask = options.Ask;
+        Require(ask.DefaultTimeout > TimeSpan.Zero && ask.DefaultTimeout <= ask.MaxTimeout, "Hark:Ask:DefaultTimeout must be positive and at most Hark:Ask:MaxTimeout.");
+        Require(ask.MaxTimeout < history.MaxAge, "Hark:Ask:MaxTimeout must be shorter than Hark:History:MaxAge: a question's reply channel must outlive it.");
         Require(poll.DefaultTimeout >= TimeSpan.Zero && poll.DefaultTimeout <= poll.MaxTimeout, "Hark:Poll:DefaultTimeout must be between 0 and Hark:Poll:MaxTimeout.");
         Require(poll.MaxBatch >= 1, "Hark:Poll:MaxBatch must be at least 1.");
         Require(poll.DefaultBatch >= 1 && poll.DefaultBatch <= poll.MaxBatch, "Hark:Poll:DefaultBatch must be between 1 and Hark:Poll:MaxBatch.");
