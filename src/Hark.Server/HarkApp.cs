@@ -21,6 +21,7 @@ public static class HarkApp
         // Kestrel reads only its endpoints from configuration by itself; bind the rest (Kestrel:Limits:*) too.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         builder.Services.AddHark();
+        Demos.DemoApps.Add(builder);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -34,6 +35,7 @@ public static class HarkApp
         app.UseStaticFiles();
         app.UseCors();
         app.MapHark();
+        Demos.DemoApps.Map(app);
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         return app;
     }
