@@ -14,6 +14,15 @@ if ! dotnet build Hark.slnx -c Release -nologo -clp:ErrorsOnly; then
   exit 1
 fi
 
+echo "== browser"
+# The browser tests drive Debian's Chromium; install it when missing.
+if ! HARK_CHROMIUM=$(./scripts/browser.sh); then
+  echo "tests: 0 passed, 1 failed"
+  exit 1
+fi
+export HARK_CHROMIUM
+export HARK_ARTIFACTS="${HARK_ARTIFACTS:-$PWD/artifacts}"
+
 echo "== test"
 dotnet test Hark.slnx -c Release --no-build -nologo \
   --logger "trx" --logger "console;verbosity=minimal" \
@@ -38,6 +47,7 @@ if [ "$files" -eq 0 ]; then
   status=1
 fi
 
+echo "screenshots of the browser tests: $HARK_ARTIFACTS/browser"
 summary="tests: $passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"

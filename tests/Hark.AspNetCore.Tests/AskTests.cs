@@ -76,6 +76,49 @@ public sealed class AskTests(ITestOutputHelper output) : ServerTest(output)
     }
 
     [Fact]
+    public async Task Ask_RepeatedWithItsIdempotencyKey_JoinsTheFirstAndAsksOnce()
+    {
+        var device = HarkTestServer.NewChannel();
+        var cursor = await Server.NowAsync(device);
+        HttpRequestMessage Ask(string timeout)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/ask/{device}?timeout={timeout}") { Content = new StringContent("1", Encoding.UTF8, "application/json") };
+            request.Headers.Add("Idempotency-Key", "k-1");
+            return request;
+        }
+        using var first = await Server.Client.SendAsync(Ask("0.5"));
+        await ProblemAssert.IsAsync(first, HttpStatusCode.RequestTimeout, "ask-timeout");
+        // As a browser does after a 408: the same request again. It gets the same outcome at once, with no new question.
+        using var repeat = await Server.Client.SendAsync(Ask("20")).WaitAsync(TimeSpan.FromSeconds(5));
+        await ProblemAssert.IsAsync(repeat, HttpStatusCode.RequestTimeout, "ask-timeout");
+        var questions = await Server.PollAsync($"/sub/{device}?cursor={cursor}&timeout=0");
+        Assert.Equal(1, questions.GetProperty("messages").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Ask_RepeatedWhileWaiting_BothGetTheAnswer()
+    {
+        var device = HarkTestServer.NewChannel();
+        var cursor = await Server.NowAsync(device);
+        Task<HttpResponseMessage> Ask()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/ask/{device}?timeout=20") { Content = new StringContent("1", Encoding.UTF8, "application/json") };
+            request.Headers.Add("Idempotency-Key", "k-2");
+            return Server.Client.SendAsync(request);
+        }
+        var first = Ask();
+        var token = (await Server.PollAsync($"/sub/{device}?cursor={cursor}&timeout=20")).GetProperty("messages")[0].GetProperty("data").GetProperty("token").GetString()!;
+        var second = Ask();
+        await HarkTestServer.EventuallyAsync(async () => await Server.WaitingSubscribersAsync("~ask." + token) == 2, "both asks wait");
+        using var reply = await ReplyAsync(token, "\"ok\"");
+        using var a = await first.WaitAsync(Patience);
+        using var b = await second.WaitAsync(Patience);
+        Assert.Equal("ok", await a.Content.ReadAsStringAsync());
+        Assert.Equal("ok", await b.Content.ReadAsStringAsync());
+        Assert.Equal(1, (await Server.PollAsync($"/sub/{device}?cursor={cursor}&timeout=0")).GetProperty("messages").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Reply_Twice_SecondIs409AndTheFirstStands()
     {
         var (ask, question) = await AskAsync();

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Globalization;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -25,6 +25,16 @@ internal sealed class AskEndpoint(IHarkEngine engine, HarkMetrics metrics, IOpti
     public const string AnswerHeader = "Hark-Answer";
     private const int TokenBytes = 16;
     private const string Asked = "asked", Confirm = "confirm", Decline = "decline", Expired = "expired";
+    public const string IdempotencyHeader = "Idempotency-Key";
+    private const int MaxRemembered = 10_000;
+
+    // How long after its deadline an ask can still be repeated with its key and get the same outcome.
+    private static readonly TimeSpan RepeatWindow = TimeSpan.FromMinutes(1);
+
+    /// <summary>An ask in progress or just ended, by channel and idempotency key: a repeated ask joins it.</summary>
+    private sealed record Asking(string Token, IReadOnlyList<ChannelPosition> After, DateTimeOffset Expires);
+
+    private readonly ConcurrentDictionary<string, Asking> _byKey = new(StringComparer.Ordinal);
 
     /// <summary><c>POST /ask/{channel}?timeout=&amp;event=</c></summary>
     public async Task AskAsync(HttpContext context)
@@ -40,6 +50,11 @@ internal sealed class AskEndpoint(IHarkEngine engine, HarkMetrics metrics, IOpti
         if (problem is null && !EventName.IsValid(eventName))
         {
             problem = Problem.BadRequest("invalid-event", "Invalid event name", $"'{Problem.Shorten(eventName)}' is not an event name.");
+        }
+        var key = context.Request.Headers[IdempotencyHeader].ToString();
+        if (problem is null && key.Length > 0 && (key.Length > 128 || key.AsSpan().ContainsAnyExceptInRange((char)0x21, (char)0x7e)))
+        {
+            problem = Problem.BadRequest("invalid-parameter", $"Invalid '{IdempotencyHeader}'", $"{IdempotencyHeader} is 1 to 128 visible ASCII characters.");
         }
         MessagePayload question = null!;
         if (problem is null)
@@ -59,7 +74,10 @@ internal sealed class AskEndpoint(IHarkEngine engine, HarkMetrics metrics, IOpti
         }
         try
         {
-            await HoldAsync(context, channel, eventName, question, timeout);
+            var asking = key.Length > 0 && _byKey.TryGetValue(channel + "\n" + key, out var earlier) && earlier.Expires + RepeatWindow > time.GetUtcNow()
+                ? earlier
+                : await BeginAsync(context, channel, eventName, question, timeout, key);
+            await HoldAsync(context, asking);
         }
         catch (HarkLimitException limit)
         {
@@ -71,7 +89,8 @@ internal sealed class AskEndpoint(IHarkEngine engine, HarkMetrics metrics, IOpti
         }
     }
 
-    private async Task HoldAsync(HttpContext context, string channel, string eventName, MessagePayload question, TimeSpan timeout)
+    /// <summary>Publishes the question, with its reply channel ready before anyone can see the token.</summary>
+    private async Task<Asking> BeginAsync(HttpContext context, string channel, string eventName, MessagePayload question, TimeSpan timeout, string key)
     {
         var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(TokenBytes));
         var replies = ReplyPrefix + token;
@@ -84,7 +103,11 @@ internal sealed class AskEndpoint(IHarkEngine engine, HarkMetrics metrics, IOpti
         });
         var asked = await engine.PublishAsync(new PublishRequest(replies, Asked, marker) { Version = 0 }, aborted);
         Cursor.TryParse(asked.Cursor, out var epoch, out var seq);
-        IReadOnlyList<ChannelPosition> after = [new ChannelPosition(replies, epoch, seq)];
+        var asking = new Asking(token, [new ChannelPosition(replies, epoch, seq)], expires);
+        if (key.Length > 0)
+        {
+            Remember(channel + "\n" + key, asking);
+        }
         var replyPath = context.Request.PathBase + context.Request.Path.Value![..^("/ask/".Length + channel.Length)] + "/reply/" + token;
         var envelope = Json(w =>
         {
@@ -96,7 +119,31 @@ internal sealed class AskEndpoint(IHarkEngine engine, HarkMetrics metrics, IOpti
         });
         await engine.PublishAsync(new PublishRequest(channel, eventName, envelope), aborted);
         metrics.Published(1);
+        return asking;
+    }
 
+    private void Remember(string key, Asking asking)
+    {
+        if (_byKey.Count >= MaxRemembered)
+        {
+            var now = time.GetUtcNow();
+            foreach (var (k, old) in _byKey)
+            {
+                if (old.Expires + RepeatWindow < now)
+                {
+                    _byKey.TryRemove(k, out _);
+                }
+            }
+        }
+        _byKey[key] = asking;
+    }
+
+    private async Task HoldAsync(HttpContext context, Asking asking)
+    {
+        var (token, after, expires) = asking;
+        var replies = ReplyPrefix + token;
+        var aborted = context.RequestAborted;
+        var timeout = expires - time.GetUtcNow();
         var started = time.GetTimestamp();
         metrics.HoldStarted("ask");
         try
@@ -147,7 +194,7 @@ internal sealed class AskEndpoint(IHarkEngine engine, HarkMetrics metrics, IOpti
             return;
         }
         await new Problem(StatusCodes.Status408RequestTimeout, "ask-timeout", "No answer",
-            $"No one answered within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.") { Members = new Dictionary<string, object?> { ["token"] = token } }
+            $"No one answered before {MessageEncoder.FormatTime(expires)}.") { Members = new Dictionary<string, object?> { ["token"] = token } }
             .WriteAsync(context, metrics);
     }
 

@@ -11,6 +11,12 @@ const ways = [
 ];
 let sent = 0;
 
+const median = (values) => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
 /** A fetch that counts requests and the bytes of their answers. */
 const counting = (way) => async (url, init) => {
   way.requests += 1;
@@ -23,14 +29,15 @@ const counting = (way) => async (url, init) => {
 };
 
 for (const way of ways) {
-  Object.assign(way, { requests: 0, bytes: 0, messages: 0, latencies: [], status: 'connecting', seqs: new Set() });
+  Object.assign(way, { requests: 0, bytes: 0, messages: 0, latencies: [], status: 'connecting' });
+}
+for (const way of ways) {
   const streamed = way.name === 'sse' || way.name === 'iframe';
   way.handle = subscribe(channel, {
     ...way.options,
     fetch: streamed ? undefined : counting(way),
     onMessage: (message) => {
       way.messages += 1;
-      way.seqs.add(message.seq);
       if (streamed) way.bytes += JSON.stringify(message).length;
       way.latencies.push(Math.max(0, Date.now() - message.data.sent));
       render();
@@ -42,12 +49,6 @@ for (const way of ways) {
     },
   });
 }
-
-const median = (values) => {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
 
 function render() {
   $('#rows').replaceChildren(...ways.map((way) => {

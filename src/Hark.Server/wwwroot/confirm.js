@@ -11,7 +11,8 @@ $('#pay').addEventListener('submit', async (event) => {
   try {
     const response = await fetch(`/ask/user.${encodeURIComponent(user)}.devices?timeout=${encodeURIComponent($('#wait').value)}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      // Browsers re-send a request answered 408 on a reused connection; the key makes the repeat join this ask.
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
       body: JSON.stringify({ text: `Approve payment of ${amount}?`, amount }),
     });
     const body = await readBody(response);

@@ -21,6 +21,7 @@ function listen(user) {
 
 function show(ask) {
   current = ask;
+  document.body.dataset.questions = String(Number(document.body.dataset.questions ?? 0) + 1);
   $('#question').textContent = ask.question?.text ?? JSON.stringify(ask.question);
   $('#prompt').hidden = false;
   $('#outcome').hidden = true;
