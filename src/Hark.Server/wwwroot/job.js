@@ -37,7 +37,7 @@ function follow(job) {
   history.replaceState(null, '', url);
   $('#late').href = url.href;
   $('#late').hidden = false;
-  subscription = subscribe(`job.${job}`, {
+  subscription = subscribe(`demo.job.${job}`, {
     transport: param('transport', 'auto'),
     onMessage: (message) => render(message.data),
     onStatus: (status) => { if (status === 'reconnecting') say('Connection lost; reconnecting…', 'warn'); },

@@ -4,10 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace Hark.Server.Demos.Jobs;
 
-/// <summary>Starts simulated upgrade jobs (<c>POST /api/jobs</c>); their progress is on latest-value channels <c>job.{id}</c>.</summary>
+/// <summary>Starts simulated upgrade jobs (<c>POST /api/jobs</c>); their progress is on latest-value channels <c>demo.job.{id}</c>.</summary>
 internal static partial class JobEndpoints
 {
-    public const string ChannelPattern = "job.*";
+    public const string ChannelPattern = "demo.job.*";
     private const int MaxRunning = 16;
     private static int s_running;
 

@@ -16,7 +16,7 @@ internal sealed class UpgradeJob(string id, int devices, double speed, int seed)
 
     public string Id { get; } = id;
 
-    public string Channel => "job." + Id;
+    public string Channel => "demo.job." + Id;
 
     public async Task RunAsync(IHarkEngine engine, TimeProvider time, CancellationToken cancellationToken)
     {

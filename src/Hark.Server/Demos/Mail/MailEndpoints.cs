@@ -8,12 +8,12 @@ namespace Hark.Server.Demos.Mail;
 
 /// <summary>
 /// New-mail notifications. Signing in (<c>POST /api/session</c>) sets a session cookie and hands the page a
-/// subscriber token for <c>mail.{user}</c> (a protected channel); <c>POST /api/mail</c> sends a mail, which is a
+/// subscriber token for <c>demo.mail.{user}</c> (a protected channel); <c>POST /api/mail</c> sends a mail, which is a
 /// publish to the recipient's channel. When the token expires the page's poll gets 401 and it stops.
 /// </summary>
 internal static class MailEndpoints
 {
-    public const string ChannelPattern = "mail.*";
+    public const string ChannelPattern = "demo.mail.*";
 
     private sealed record SignIn(string? User, double? Ttl);
 
@@ -44,7 +44,7 @@ internal static class MailEndpoints
             lifetime = TimeSpan.FromSeconds(ttl);
         }
         session.SignIn(context.Response, body.User!);
-        var channel = "mail." + body.User;
+        var channel = "demo.mail." + body.User;
         var token = HarkSubscriberToken.Create(hark.Value.Subscribe.TokenKeys[0], [channel], lifetime, time);
         return TypedResults.Ok(new { user = body.User, channel, token, expires = time.GetUtcNow() + lifetime });
     }
@@ -69,7 +69,7 @@ internal static class MailEndpoints
             sent = time.GetUtcNow(),
         });
         MessagePayload.TryFromJson(data, out var payload, out _);
-        var result = await engine.PublishAsync(new PublishRequest("mail." + mail.To, "mail", payload!), context.RequestAborted);
+        var result = await engine.PublishAsync(new PublishRequest("demo.mail." + mail.To, "mail", payload!), context.RequestAborted);
         return TypedResults.Accepted((string?)null, new { to = mail.To, seq = result.Seq, delivered = result.Subscribers });
     }
 

@@ -8,7 +8,7 @@ namespace Hark.Server.Demos.QrLogin;
 
 /// <summary>
 /// Scan-to-log-in. The login page creates a ticket (<c>POST /api/qr-login</c>), shows its QR code and long-polls
-/// <c>qr.{ticket}</c>. The phone page (<c>/qr/{ticket}</c>) confirms through the identity provider, which calls back
+/// <c>demo.qr.{ticket}</c>. The phone page (<c>/qr/{ticket}</c>) confirms through the identity provider, which calls back
 /// <c>POST /api/qr-login/authorize</c> signed with a shared secret; the login page then trades its ticket and
 /// browser key for a session cookie (<c>POST /api/qr-login/{ticket}/session</c>).
 /// </summary>

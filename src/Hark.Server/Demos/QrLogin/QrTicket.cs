@@ -9,7 +9,7 @@ public sealed class QrTicket(string id, string browserKey, DateTimeOffset expire
 
     public DateTimeOffset Expires { get; } = expires;
 
-    public string Channel => "qr." + Id;
+    public string Channel => "demo.qr." + Id;
 
     /// <summary>pending → authorized → used, or pending → cancelled / expired. Guarded by the ticket itself.</summary>
     public QrTicketState State { get; set; } = QrTicketState.Pending;
