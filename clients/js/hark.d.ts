@@ -39,8 +39,8 @@ export interface HarkGap {
  * `connecting`: the first request is on its way. `live`: answers are arriving (a long-poll is held, or the
  * stream is open). `reconnecting`: waiting `info.delay` ms after `info.error` before trying again.
  * Terminal (nothing is called afterwards): `expired` (401/403: the token is missing, expired or does not
- * allow these channels), `closed` (410 or `event: closed`: a channel was deleted), `failed` (any other
- * refusal, such as 400), `stopped` (`close()` or the `signal` aborted).
+ * allow these channels; or the `token` function threw), `closed` (410 or `event: closed`: a channel was deleted), `failed` (any other
+ * refusal, such as 400, or 403 `origin-not-allowed`), `stopped` (`close()` or the `signal` aborted).
  */
 export type HarkStatus = 'connecting' | 'live' | 'reconnecting' | 'expired' | 'closed' | 'failed' | 'stopped';
 
@@ -92,7 +92,7 @@ export interface SubscribeOptions<T = unknown> extends HarkRetryOptions {
   cursor?: string | 'oldest' | 'now' | null;
   /** With no cursor: start with the newest N messages of each channel. */
   last?: number;
-  /** Subscriber token: `Authorization: Bearer` on fetch, `?token=` for EventSource and the iframe. A function is called before each request. */
+  /** Subscriber token: `Authorization: Bearer` on fetch, `?token=` for EventSource and the iframe. A function is called before each request; if it throws, the status becomes `expired`. */
   token?: string | null | (() => string | null | undefined | Promise<string | null | undefined>);
   /** Seconds the server holds a long-poll. Default 25. */
   timeout?: number;
@@ -186,7 +186,7 @@ export class HarkError extends Error {
   readonly name: 'HarkError';
   /** The HTTP status, or 0 when no answer came. */
   status: number;
-  /** The problem type without `urn:hark:problem:` (such as `channel-closed`), or `network`, `timeout`, `bad-response`, `http`, `callback`. */
+  /** The problem type without `urn:hark:problem:` (such as `channel-closed`), or `network`, `timeout`, `bad-response`, `http`, `callback`, `token`. */
   type: string;
   /** The RFC 9457 problem body, when there was one. */
   problem: { type: string; title?: string; status?: number; detail?: string; [key: string]: unknown } | null;

@@ -25,7 +25,7 @@ export class HarkError extends Error {
     this.name = 'HarkError';
     /** The HTTP status, or 0 when no answer came (network error, timeout). */
     this.status = status;
-    /** The problem type without its `urn:hark:problem:` prefix, or `network`, `timeout`, `bad-response`, `http`, `callback`. */
+    /** The problem type without its `urn:hark:problem:` prefix, or `network`, `timeout`, `bad-response`, `http`, `callback`, `token`. */
     this.type = type;
     /** The parsed RFC 9457 problem body, when the server sent one. */
     this.problem = problem;
@@ -92,7 +92,8 @@ async function errorFrom(response) {
 function classify(error) {
   const s = error.status;
   if (s === 0 || s === 408) return 'network';
-  if (s === 401 || s === 403) return 'expired';
+  // A 403 for the iframe's origin is the server's configuration, not the subscriber's token.
+  if (s === 401 || (s === 403 && error.type !== 'origin-not-allowed')) return 'expired';
   if (s === 410) return 'closed';
   if (s >= 500 || s === 429 || (s >= 200 && s < 300)) return 'server';
   return 'failed';
@@ -319,25 +320,30 @@ class Subscription {
   }
 
   /** A stream (EventSource or frame) ended: reconnect, after finding out why when it never opened. */
-  async afterStream({ opened, lasted, delivered }) {
+  async afterStream({ opened, lasted, delivered, url }) {
     if (opened) {
       // A stream that carried something or stayed up a while was a success; one that drops at once is not.
       if (delivered || lasted >= 5000) this.policy.succeeded();
       await this.recover(new HarkError('The stream ended', { type: 'network' }));
       return;
     }
+    // Neither EventSource nor a frame tells why it failed: ask the same URL and read the status.
+    let contentType;
     try {
-      await this.get(this.subUrl({ timeout: 0 }), this.o.requestTimeout);
+      contentType = await this.probe(url);
     } catch (error) {
       await this.recover(error);
       return;
     }
-    if (this.fallback && this.transport === 'sse') {
-      // Plain requests work but the stream does not open (a proxy, say): carry on with long-polling.
+    const expected = this.transport === 'sse' ? 'text/event-stream' : 'text/html';
+    if (contentType.startsWith(expected)) {
+      await this.recover(new HarkError('The stream could not be opened', { type: 'network' }));
+    } else if (this.fallback && this.transport === 'sse') {
+      // Something between here and the server answers event streams with something else: long-poll instead.
       this.transport = 'longpoll';
-      return;
+    } else {
+      await this.recover(new HarkError(`The stream was answered with ${contentType || 'no content type'}`, { status: 200, type: 'bad-response' }));
     }
-    await this.recover(new HarkError('The stream could not be opened', { type: 'network' }));
   }
 
   /** Decides what a failure calls for; waits and returns true to try again, or ends and returns false. */
@@ -394,15 +400,43 @@ class Subscription {
     return `${this.base}/sub/${this.channels.map(encodeURIComponent).join(',')}?${q}`;
   }
 
+  /** Reads the token (a function is called each time); false when it threw, which ends the subscription. */
   async resolveToken() {
     const t = this.o.token;
-    this.token = typeof t === 'function' ? await t() : t ?? null;
+    try {
+      this.token = typeof t === 'function' ? await t() : t ?? null;
+      return this.running;
+    } catch (cause) {
+      const error = new HarkError(`The token function failed: ${cause?.message ?? cause}`, { type: 'token', cause });
+      this.emitError(error);
+      this.end('expired', { error });
+      return false;
+    }
+  }
+
+  /** Asks a stream's URL and hangs up once the headers are in: its content type, or a HarkError. */
+  async probe(url) {
+    const response = await this.request(url, this.o.requestTimeout, (r) => {
+      const type = r.headers.get('content-type') ?? '';
+      r.body?.cancel().catch(() => {});
+      return type;
+    });
+    return response;
   }
 
   /** One subscribe request (never two at once): the parsed batch, or a HarkError. */
-  async get(url, timeoutMs) {
-    await this.resolveToken();
-    if (!this.running) throw new HarkError('Stopped', { type: 'network' });
+  get(url, timeoutMs) {
+    return this.request(url, timeoutMs, async (response) => {
+      const batch = parseJson(await response.text());
+      if (!batch || !Array.isArray(batch.messages) || typeof batch.cursor !== 'string') {
+        throw new HarkError(`${response.status}: the answer is not a Hark batch`, { status: response.status, type: 'bad-response' });
+      }
+      return batch;
+    });
+  }
+
+  async request(url, timeoutMs, read) {
+    if (!(await this.resolveToken())) throw new HarkError('Stopped', { type: 'network' });
     const controller = new AbortController();
     this.inflight = controller;
     let timedOut = false;
@@ -413,23 +447,16 @@ class Subscription {
     try {
       const headers = { Accept: 'application/json' };
       if (this.token) headers.Authorization = `Bearer ${this.token}`;
-      let response;
-      let text;
       try {
-        response = await this.fetch(url, { headers, signal: controller.signal });
+        const response = await this.fetch(url, { headers, signal: controller.signal });
         if (!response.ok) throw await errorFrom(response);
-        text = await response.text();
+        return await read(response);
       } catch (error) {
         if (error instanceof HarkError) throw error;
         throw timedOut
           ? new HarkError(`No answer within ${timeoutMs} ms`, { type: 'timeout', cause: error })
           : new HarkError(`Network error: ${error?.message ?? error}`, { type: 'network', cause: error });
       }
-      const batch = parseJson(text);
-      if (!batch || !Array.isArray(batch.messages) || typeof batch.cursor !== 'string') {
-        throw new HarkError(`${response.status}: the answer is not a Hark batch`, { status: response.status, type: 'bad-response' });
-      }
-      return batch;
     } finally {
       this.clock.clearTimeout(timer);
       if (this.inflight === controller) this.inflight = null;
@@ -456,9 +483,10 @@ class Subscription {
 
   openStream() {
     return new Promise((resolve) => {
-      this.resolveToken().then(() => {
-        if (!this.running) return resolve({ stopped: true });
-        const source = new this.EventSource(this.subUrl({ transport: 'sse', envelope: true, token: true }));
+      this.resolveToken().then((ok) => {
+        if (!ok) return resolve({ stopped: true });
+        const url = this.subUrl({ transport: 'sse', envelope: true, token: true });
+        const source = new this.EventSource(url);
         let opened = false;
         let openedAt = 0;
         let delivered = false;
@@ -468,7 +496,7 @@ class Subscription {
           done = true;
           source.close();
           if (this.stopStream === stop) this.stopStream = null;
-          resolve({ ...outcome, opened, delivered, lasted: opened ? this.clock.now() - openedAt : 0 });
+          resolve({ ...outcome, url, opened, delivered, lasted: opened ? this.clock.now() - openedAt : 0 });
         };
         const stop = () => finish({ stopped: true });
         this.stopStream = stop;
@@ -514,6 +542,7 @@ class Subscription {
       let openedAt = 0;
       let delivered = false;
       let done = false;
+      let url = null;
       const onMessage = (event) => {
         // Only what our own frame posts, from the server's origin.
         if (done || event.source !== frame.contentWindow || event.origin !== this.serverOrigin) return;
@@ -543,13 +572,13 @@ class Subscription {
         frame.removeEventListener('load', onLoad);
         frame.remove();
         if (this.stopStream === stop) this.stopStream = null;
-        resolve({ ...outcome, opened, delivered, lasted: opened ? this.clock.now() - openedAt : 0 });
+        resolve({ ...outcome, url, opened, delivered, lasted: opened ? this.clock.now() - openedAt : 0 });
       };
       const stop = () => finish({ stopped: true });
       this.stopStream = stop;
-      this.resolveToken().then(() => {
+      this.resolveToken().then((ok) => {
         if (done) return;
-        if (!this.running) return stop();
+        if (!ok) return stop();
         const origin = this.pageOrigin && this.pageOrigin !== this.serverOrigin ? this.pageOrigin : null;
         frame.setAttribute('aria-hidden', 'true');
         frame.setAttribute('tabindex', '-1');
@@ -557,7 +586,8 @@ class Subscription {
         frame.style.display = 'none';
         win.addEventListener('message', onMessage);
         frame.addEventListener('load', onLoad);
-        frame.src = this.subUrl({ transport: 'iframe', token: true, origin });
+        url = this.subUrl({ transport: 'iframe', token: true, origin });
+        frame.src = url;
         (doc.body ?? doc.documentElement).appendChild(frame);
       });
     });

@@ -267,7 +267,8 @@ describe('against a server that fails on purpose', () => {
     await reset((n, u) => (n === 0 ? batch('e-1:0') : problem(401, 'invalid-token')));
     const { handle, r } = open({ transport: 'sse', EventSource: TestEventSource });
     await until(() => handle.status === 'expired', 'expired');
-    assert.deepEqual(fault.state.requests.map((q) => q.query.transport ?? 'poll'), ['poll', 'sse', 'poll']);
+    // The stream's own URL is asked again to read the status the EventSource does not expose.
+    assert.deepEqual(fault.state.requests.map((q) => q.query.transport ?? 'poll'), ['poll', 'sse', 'sse']);
     assert.equal(r.errors[0].status, 401);
   });
 
@@ -278,12 +279,12 @@ describe('against a server that fails on purpose', () => {
     assert.deepEqual(retries(), [5000, 10000]);
   });
 
-  test('auto: when the stream cannot open but plain requests work, it carries on with long-polling', async () => {
+  test('auto: when event streams are answered with something else, it carries on with long-polling', async () => {
     await reset((n, u) => (u.searchParams.get('transport') === 'sse' ? { status: 200, headers: { 'Content-Type': 'text/html' }, body: 'no' } : n < 4 ? batch('e-1:0') : 'hang'));
     const { handle, r } = open({ transport: 'auto', EventSource: TestEventSource });
     await until(() => handle.transport === 'longpoll' && fault.state.requests.length >= 4, 'it falls back');
     assert.equal(fault.state.requests[3].query.timeout, '0');
-    assert.equal(fault.state.requests.filter((q) => q.query.transport === 'sse').length, 1);
+    assert.equal(fault.state.requests.filter((q) => q.query.transport === 'sse').length, 2);
   });
 
   test('a throwing callback does not stop the subscription nor repeat a message', async () => {
@@ -294,6 +295,63 @@ describe('against a server that fails on purpose', () => {
     await until(() => seen.length === 2, 'both messages are delivered');
     assert.deepEqual(seen, [1, 2]);
     assert.deepEqual(errors.map((e) => e.type), ['callback', 'callback']);
+  });
+
+  test('a token function is called before each request; when it throws, the subscription expires', async () => {
+    await reset((n) => (n < 2 ? batch('e-1:0') : 'hang'));
+    let calls = 0;
+    const { handle, r } = open({ timeout: 0.05, token: async () => { calls += 1; if (calls === 3) throw new Error('signed out'); return `t${calls}`; } });
+    await until(() => handle.status === 'expired', 'expired');
+    assert.deepEqual(fault.state.requests.map((q) => q.headers.authorization), ['Bearer t1', 'Bearer t2']);
+    assert.equal(r.errors.at(-1).type, 'token');
+  });
+
+  test('iframe: reads only its own frame\'s posts from the server origin, reloads from the cursor, and learns why it fails', async () => {
+    await reset(() => problem(403, 'origin-not-allowed'));
+    const listeners = new Set();
+    const frames = [];
+    const win = {
+      location: { origin: 'https://app.example.com', href: 'https://app.example.com/page' },
+      addEventListener: (type, fn) => type === 'message' && listeners.add(fn),
+      removeEventListener: (type, fn) => listeners.delete(fn),
+      document: {
+        body: { appendChild: (frame) => frames.push(frame) },
+        createElement: () => {
+          const on = new Map();
+          return {
+            style: {}, contentWindow: {}, setAttribute() {}, remove() { this.removed = true; },
+            addEventListener: (type, fn) => on.set(type, fn), removeEventListener: (type) => on.delete(type), load: () => on.get('load')?.(),
+          };
+        },
+      },
+    };
+    const post = (frame, data, origin = url) => [...listeners].forEach((fn) => fn({ source: frame.contentWindow, origin, data }));
+    const { handle, r, retries } = open({ transport: 'iframe', window: win });
+    await until(() => frames.length === 1, 'a frame is added');
+    const first = new URL(frames[0].src);
+    assert.equal(first.searchParams.get('transport'), 'iframe');
+    assert.equal(first.searchParams.get('origin'), 'https://app.example.com');
+    assert.equal(first.searchParams.get('cursor'), null);
+    post(frames[0], { cursor: 'e-1:0' }, 'https://evil.example.net');
+    post({ contentWindow: {} }, { cursor: 'e-1:0' });
+    assert.equal(handle.status, 'connecting', 'posts from another origin or another window are ignored');
+    post(frames[0], { cursor: 'e-1:0' });
+    assert.equal(await handle.ready, 'e-1:0');
+    post(frames[0], message(1));
+    post(frames[0], message(1));
+    post(frames[0], { gap: true, cursor: 'e-1:4', gaps: [{ channel: current, reason: 'evicted', missed: 2 }] });
+    post(frames[0], message(4));
+    assert.deepEqual(r.messages.map((m) => m.seq), [1, 4]);
+    assert.equal(r.gaps.length, 1);
+    frames[0].load(); // the document ended
+    await until(() => frames.length === 2, 'the frame is reloaded');
+    assert.ok(frames[0].removed);
+    assert.equal(new URL(frames[1].src).searchParams.get('cursor'), 'e-1:4');
+    assert.deepEqual(retries(), [500]);
+    frames[1].load(); // an error page: never opened
+    await until(() => handle.status === 'failed', 'the probe finds out why');
+    assert.equal(r.errors.at(-1).type, 'origin-not-allowed');
+    assert.equal(fault.state.requests[0].query.origin, 'https://app.example.com');
   });
 
   test('an AbortSignal stops the subscription', async () => {
