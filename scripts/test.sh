@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds Hark and runs every test project, then prints one summary line:
+# Builds Hark and runs every test project and the JavaScript client's node tests, then prints one
+# summary line:
 #   tests: N passed, N failed[, N skipped]
 # Exit status is non-zero when the build or any test fails.
 set -uo pipefail
@@ -45,6 +46,30 @@ if [ "$files" -eq 0 ]; then
   echo "no test results were written"
   failed=$((failed + 1))
   status=1
+fi
+
+echo "== js (clients/js, node --test)"
+if command -v node >/dev/null 2>&1; then
+  tap="$results/js.tap"
+  (cd clients/js && node --test --test-reporter=tap test/*.test.js) >"$tap" 2>&1
+  js_status=$?
+  tap_count() { grep -E "^# $1 [0-9]+\$" "$tap" | tail -n 1 | grep -oE '[0-9]+' || echo 0; }
+  js_passed=$(tap_count pass)
+  js_failed=$(( $(tap_count fail) + $(tap_count cancelled) ))
+  js_skipped=$(( $(tap_count skipped) + $(tap_count todo) ))
+  if [ "$js_status" -ne 0 ] && [ "$js_failed" -eq 0 ]; then
+    js_failed=1
+  fi
+  if [ "$js_failed" -gt 0 ]; then
+    grep -vE '^\s+(duration_ms|\.\.\.|---)' "$tap" | grep -E -A 30 '^\s*not ok' | head -n 200
+    status=1
+  fi
+  grep -E '# SKIP' "$tap" | sed 's/^ */skipped: /'
+  echo "js: $js_passed passed, $js_failed failed, $js_skipped skipped"
+  passed=$((passed + js_passed)); failed=$((failed + js_failed)); skipped=$((skipped + js_skipped))
+else
+  echo "node not found: the JavaScript client's tests were not run"
+  skipped=$((skipped + 1))
 fi
 
 echo "screenshots of the browser tests: $HARK_ARTIFACTS/browser"

@@ -11,7 +11,7 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Maps Hark's HTTP endpoints.</summary>
 public static class HarkEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps Hark's endpoints at the root: <c>/sub</c>, <c>/pub</c>, <c>/metrics</c>, <c>/healthz</c>.</summary>
+    /// <summary>Maps Hark's endpoints at the root: <c>/sub</c>, <c>/pub</c>, <c>/metrics</c>, <c>/healthz</c>, and the browser client at <c>/hark.js</c>.</summary>
     public static RouteGroupBuilder MapHark(this IEndpointRouteBuilder endpoints) => endpoints.MapHark("");
 
     /// <summary>Maps Hark's endpoints under <paramref name="prefix"/> (such as <c>/push</c>). Chain <c>.RequireAuthorization()</c> and the like on the result.</summary>
@@ -38,6 +38,8 @@ public static class HarkEndpointRouteBuilderExtensions
             context.Response.Headers.CacheControl = "no-store";
             return context.Response.WriteAsync(exporter.Scrape(), context.RequestAborted);
         }).WithName("HarkMetrics");
+        group.MapMethods("/hark.js", [HttpMethods.Get, HttpMethods.Head], ClientFile.Script.ServeAsync).WithName("HarkClientScript");
+        group.MapMethods("/hark.d.ts", [HttpMethods.Get, HttpMethods.Head], ClientFile.Declarations.ServeAsync).WithName("HarkClientTypes");
         group.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         group.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 
