@@ -11,6 +11,9 @@ public sealed class DemoOptions
     /// <summary>How long a QR login ticket may be used. Default 2 minutes.</summary>
     public TimeSpan QrTicketLifetime { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The most login tickets held at once (each lives at most two lifetimes); more gets 503. Default 10,000.</summary>
+    public int MaxQrTickets { get; set; } = 10_000;
+
     /// <summary>How far an identity provider's signed timestamp may be from now. Default 5 minutes.</summary>
     public TimeSpan SignatureWindow { get; set; } = TimeSpan.FromMinutes(5);
 

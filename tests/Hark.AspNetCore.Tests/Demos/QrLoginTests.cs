@@ -9,7 +9,7 @@ namespace Hark.AspNetCore.Tests.Demos;
 
 /// <summary>The scan-to-log-in flow's server side, over real HTTP.</summary>
 public sealed class QrLoginTests(ITestOutputHelper output)
-    : ServerTest(output, "Demo:IdentityProviderSecret=" + Secret, "Demo:QrTicketLifetime=00:00:03")
+    : ServerTest(output, "Demo:IdentityProviderSecret=" + Secret, "Demo:QrTicketLifetime=00:00:03", "Demo:MaxQrTickets=20")
 {
     private const string Secret = "a test secret shared with the identity provider";
 
@@ -144,6 +144,28 @@ public sealed class QrLoginTests(ITestOutputHelper output)
         Assert.Equal("expired", (await NextLoginEventAsync(ticket)).GetProperty("state").GetString());
         using var late = await CallbackAsync(Authorization(ticket));
         await ProblemAssert.IsAsync(late, HttpStatusCode.Gone, "urn:hark:demo:ticket-expired", prefixed: true);
+    }
+
+    [Fact]
+    public async Task QrLogin_TooManyOpenCodes_Is503WithRetryAfter()
+    {
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 21 && refused is null; i++)
+        {
+            var response = await Server.Client.PostAsync("/api/qr-login", null);
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                response.Dispose();
+                continue;
+            }
+            refused = response;
+        }
+        Assert.NotNull(refused);
+        using (refused)
+        {
+            await ProblemAssert.IsAsync(refused, HttpStatusCode.ServiceUnavailable, "urn:hark:demo:too-many-tickets", prefixed: true);
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
     }
 
     [Fact]

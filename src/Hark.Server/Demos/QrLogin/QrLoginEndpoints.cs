@@ -24,9 +24,14 @@ internal static class QrLoginEndpoints
         app.MapGet("/qr/{ticket}", (IWebHostEnvironment env) => TypedResults.PhysicalFile(Path.Combine(env.WebRootPath, "phone.html"), "text/html; charset=utf-8"));
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, QrTickets tickets)
+    private static async Task<IResult> CreateAsync(HttpContext context, QrTickets tickets, IOptions<DemoOptions> options)
     {
-        var (ticket, cursor) = await tickets.CreateAsync(context.RequestAborted);
+        if (await tickets.CreateAsync(context.RequestAborted) is not var (ticket, cursor))
+        {
+            context.Response.Headers.RetryAfter = "30";
+            return DemoProblem.Of(StatusCodes.Status503ServiceUnavailable, "too-many-tickets", "Too many login codes",
+                $"{options.Value.MaxQrTickets} login codes are open; try again when some have expired.");
+        }
         var phoneUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/qr/{ticket.Id}?exp={ticket.Expires.ToUnixTimeSeconds()}";
         var png = PngByteQRCodeHelper.GetQRCode(phoneUrl, QRCodeGenerator.ECCLevel.M, 6);
         return TypedResults.Created($"/api/qr-login/{ticket.Id}", new

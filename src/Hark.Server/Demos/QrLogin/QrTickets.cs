@@ -14,8 +14,13 @@ public sealed class QrTickets(IHarkEngine engine, IOptions<DemoOptions> options,
 {
     private readonly ConcurrentDictionary<string, QrTicket> _tickets = new(StringComparer.Ordinal);
 
-    public async Task<(QrTicket Ticket, string Cursor)> CreateAsync(CancellationToken cancellationToken)
+    /// <summary>A new ticket and its channel's cursor; null when <see cref="DemoOptions.MaxQrTickets"/> are held already.</summary>
+    public async Task<(QrTicket Ticket, string Cursor)?> CreateAsync(CancellationToken cancellationToken)
     {
+        if (_tickets.Count >= options.Value.MaxQrTickets)
+        {
+            return null;
+        }
         var ticket = new QrTicket(NewId(), NewId(), time.GetUtcNow() + options.Value.QrTicketLifetime);
         _tickets[ticket.Id] = ticket;
         // The page gets the channel's cursor now, so nothing published before its first poll can be missed.
