@@ -27,6 +27,13 @@ public static class DocExamples
         var result = await hark.PublishJsonAsync($"order.{orderId}", data, "order.status", cancellationToken);
         Console.WriteLine($"published #{result.Seq}; {result.Subscribers} subscribers were waiting");
     }
+
+    public static async Task<bool> ApprovePaymentAsync(HarkClient hark, string userId, decimal amount, CancellationToken cancellationToken)
+    {
+        var question = JsonSerializer.SerializeToElement(new { text = $"Approve payment of {amount:0.00}?" });
+        var answer = await hark.AskJsonAsync($"user.{userId}.devices", question, TimeSpan.FromSeconds(30), cancellationToken);
+        return answer.Outcome == HarkAnswerOutcome.Confirmed;
+    }
 }
 
 public sealed class MailWorker(HarkClient hark, ICursorStore store) : BackgroundService
