@@ -6,12 +6,29 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+pg_dir=""
+cleanup() {
+  rm -rf "$results"
+  if [ -n "$pg_dir" ]; then
+    ./scripts/postgres.sh stop "$pg_dir" || true
+  fi
+}
+trap cleanup EXIT
 
 echo "== build"
 if ! dotnet build Hark.slnx -c Release -nologo -clp:ErrorsOnly; then
   echo "tests: 0 passed, 1 failed"
   exit 1
+fi
+
+echo "== postgres"
+# The postgres engine's tests need a real server: a throwaway cluster, removed at the end.
+if pg_env=$(./scripts/postgres.sh start); then
+  eval "$pg_env"
+  pg_dir=$HARK_TEST_POSTGRES_DIR
+  export HARK_TEST_POSTGRES HARK_TEST_POSTGRES_DIR
+else
+  echo "could not start PostgreSQL; the postgres tests will fail"
 fi
 
 echo "== test"
