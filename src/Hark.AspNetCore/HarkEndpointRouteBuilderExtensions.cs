@@ -24,11 +24,13 @@ public static class HarkEndpointRouteBuilderExtensions
         var publish = services.GetRequiredService<PublishEndpoint>();
         var exporter = services.GetRequiredService<PrometheusExporter>();
 
-        group.MapGet("/sub/{channels}", subscribe.HandleAsync).WithName("HarkSubscribe");
-        group.MapPost("/pub/{channel}", publish.PublishAsync).WithName("HarkPublish");
-        group.MapPost("/pub", publish.PublishBatchAsync).WithName("HarkPublishBatch");
-        group.MapGet("/pub/{channel}", publish.InfoAsync).WithName("HarkChannelInfo");
-        group.MapDelete("/pub/{channel}", publish.DeleteAsync).WithName("HarkDeleteChannel");
+        var metrics = services.GetRequiredService<HarkMetrics>();
+
+        group.MapGet("/sub/{channels}", UnavailableAs503(subscribe.HandleAsync, metrics)).WithName("HarkSubscribe");
+        group.MapPost("/pub/{channel}", UnavailableAs503(publish.PublishAsync, metrics)).WithName("HarkPublish");
+        group.MapPost("/pub", UnavailableAs503(publish.PublishBatchAsync, metrics)).WithName("HarkPublishBatch");
+        group.MapGet("/pub/{channel}", UnavailableAs503(publish.InfoAsync, metrics)).WithName("HarkChannelInfo");
+        group.MapDelete("/pub/{channel}", UnavailableAs503(publish.DeleteAsync, metrics)).WithName("HarkDeleteChannel");
         group.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -44,4 +46,21 @@ public static class HarkEndpointRouteBuilderExtensions
         }
         return group;
     }
+
+    // An engine whose store is down (HarkUnavailableException) is answered 503 with Retry-After, never 500;
+    // a stream already under way just ends, and its client resumes from its last cursor.
+    private static RequestDelegate UnavailableAs503(RequestDelegate next, HarkMetrics metrics) => async context =>
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Hark.HarkUnavailableException e)
+        {
+            if (!context.Response.HasStarted)
+            {
+                await Problem.Unavailable(e.Message).WriteAsync(context, metrics);
+            }
+        }
+    };
 }
