@@ -5,6 +5,11 @@ namespace Hark.Postgres.Internal;
 
 internal sealed partial class PostgresEngine
 {
+    private long _databaseReads;
+
+    /// <summary>Message reads sent to the database (tests check that a fan-out costs one).</summary>
+    internal long DatabaseReads => Interlocked.Read(ref _databaseReads);
+
     /// <summary>A channel's history as reads see it: the epoch (for no live history, a fresh one), the last and the first kept.</summary>
     private readonly record struct History(Epoch Epoch, long LastSeq, long FirstSeq, long ResetStamp);
 
@@ -98,6 +103,11 @@ internal sealed partial class PostgresEngine
             lock (channel.Gate)
             {
                 var known = channel.Known;
+                if (known.Epoch is { } epoch && position.Epoch != epoch && IsEmptyCursorOf(position, epoch.Stamp, known.ResetStamp))
+                {
+                    // The cursor of the channel before its first message: the same as the start of this history.
+                    position = new ChannelPosition(position.Channel, epoch, 0);
+                }
                 if (known.Epoch != position.Epoch || position.Seq > known.LastSeq)
                 {
                     return false;
@@ -206,6 +216,7 @@ internal sealed partial class PostgresEngine
     private async Task<Dictionary<string, ChannelSnapshot>> ReadSnapshotsAsync(IReadOnlyList<ChannelPosition> after, int limit, CancellationToken cancellationToken)
     {
         var snapshots = new Dictionary<string, ChannelSnapshot>(StringComparer.Ordinal);
+        Interlocked.Increment(ref _databaseReads);
         try
         {
             await using var command = _dataSource.CreateCommand(Sql.Read);
