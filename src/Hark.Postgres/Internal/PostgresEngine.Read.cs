@@ -17,11 +17,16 @@ internal sealed partial class PostgresEngine
     {
         ArgumentNullException.ThrowIfNull(channels);
         await StartAsync(cancellationToken);
+        var generation = Volatile.Read(ref _generation);
         var snapshots = await ReadSnapshotsAsync([.. channels.Select(c => new ChannelPosition(c, default, 0))], 0, cancellationToken);
         var positions = new ChannelPosition[channels.Count];
         for (var i = 0; i < channels.Count; i++)
         {
-            var h = HistoryOf(snapshots[channels[i]]);
+            var snapshot = snapshots[channels[i]];
+            // A new subscription waits next: what was just read confirms the channel's state for that wait.
+            Track(channels[i]);
+            Apply(channels[i], snapshot.State, null, generation);
+            var h = HistoryOf(snapshot);
             var back = Math.Max(h.FirstSeq - 1, h.LastSeq - Math.Min(start.Last, h.LastSeq));
             positions[i] = new ChannelPosition(channels[i], h.Epoch, back);
         }
@@ -76,10 +81,10 @@ internal sealed partial class PostgresEngine
                     }
                 }
                 positions[i] = list.Count > 0 ? list[^1].Position : gap is null ? position : new ChannelPosition(position.Channel, h.Epoch, from);
-                if (_channels.ContainsKey(position.Channel))
-                {
-                    Apply(position.Channel, snapshot.State, snapshot.Messages, generation);
-                }
+                // A poll that found nothing waits next, and one that found something polls again soon:
+                // what was just read confirms the channel's state (and fills its cache) for both.
+                Track(position.Channel);
+                Apply(position.Channel, snapshot.State, snapshot.Messages, generation);
             }
         }
         var total = found.Sum(l => l.Count);
