@@ -196,7 +196,13 @@ internal sealed partial class PostgresEngine
             command.Parameters.AddWithValue("channel", channel);
             AddWindow(command);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken) && reader.GetBoolean(4))
+            var row = await reader.ReadAsync(cancellationToken);
+            if (row && !reader.GetBoolean(4) && subscribers == 0)
+            {
+                // Deleted, and nobody waits on it here: unknown, as after a delete on the memory engine.
+                return null;
+            }
+            if (row && reader.GetBoolean(4))
             {
                 var epoch = new Epoch(Instance, reader.GetInt64(0));
                 var lastSeq = reader.GetInt64(1);
