@@ -41,7 +41,13 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
         _time = time;
         _wheel = wheel;
         _logger = logger;
-        _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        var pooled = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        if (pooled.MaxAutoPrepare == 0)
+        {
+            // The engine runs a handful of statements over and over: prepared once per connection, they skip planning.
+            pooled.MaxAutoPrepare = 16;
+        }
+        _dataSource = NpgsqlDataSource.Create(pooled.ConnectionString);
         // The listening connection is its own, unpooled and named, so operators can tell it apart in pg_stat_activity.
         var listen = new NpgsqlConnectionStringBuilder(options.ConnectionString) { Pooling = false };
         listen.ApplicationName = (string.IsNullOrEmpty(listen.ApplicationName) ? "hark" : listen.ApplicationName) + " (listen)";
