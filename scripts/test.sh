@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds Hark and runs every test project, then prints one summary line:
+# Builds Hark and runs every test project and the JavaScript client's node tests, then prints one
+# summary line:
 #   tests: N passed, N failed[, N skipped]
 # Exit status is non-zero when the build or any test fails.
 set -uo pipefail
@@ -30,6 +31,14 @@ if pg_env=$(./scripts/postgres.sh start); then
 else
   echo "could not start PostgreSQL; the postgres tests will fail"
 fi
+echo "== browser"
+# The browser tests drive Debian's Chromium; install it when missing.
+if ! HARK_CHROMIUM=$(./scripts/browser.sh); then
+  echo "tests: 0 passed, 1 failed"
+  exit 1
+fi
+export HARK_CHROMIUM
+export HARK_ARTIFACTS="${HARK_ARTIFACTS:-$PWD/artifacts}"
 
 echo "== test"
 dotnet test Hark.slnx -c Release --no-build -nologo \
@@ -55,6 +64,35 @@ if [ "$files" -eq 0 ]; then
   status=1
 fi
 
+echo "== js (clients/js, node --test)"
+if command -v node >/dev/null 2>&1; then
+  tap="$results/js.tap"
+  # TypeScript (the one dev dependency, pinned by the lockfile) type-checks hark.d.ts; without it that test is skipped.
+  if [ ! -d clients/js/node_modules ] && command -v npm >/dev/null 2>&1; then
+    (cd clients/js && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: the type check will be skipped"
+  fi
+  (cd clients/js && node --test --test-reporter=tap test/*.test.js) >"$tap" 2>&1
+  js_status=$?
+  tap_count() { grep -E "^# $1 [0-9]+\$" "$tap" | tail -n 1 | grep -oE '[0-9]+' || echo 0; }
+  js_passed=$(tap_count pass)
+  js_failed=$(( $(tap_count fail) + $(tap_count cancelled) ))
+  js_skipped=$(( $(tap_count skipped) + $(tap_count todo) ))
+  if [ "$js_status" -ne 0 ] && [ "$js_failed" -eq 0 ]; then
+    js_failed=1
+  fi
+  if [ "$js_failed" -gt 0 ]; then
+    grep -vE '^\s+(duration_ms|\.\.\.|---)' "$tap" | grep -E -A 30 '^\s*not ok' | head -n 200
+    status=1
+  fi
+  grep -E '# SKIP' "$tap" | sed 's/^ */skipped: /'
+  echo "js: $js_passed passed, $js_failed failed, $js_skipped skipped"
+  passed=$((passed + js_passed)); failed=$((failed + js_failed)); skipped=$((skipped + js_skipped))
+else
+  echo "node not found: the JavaScript client's tests were not run"
+  skipped=$((skipped + 1))
+fi
+
+echo "screenshots of the browser tests: $HARK_ARTIFACTS/browser"
 summary="tests: $passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"

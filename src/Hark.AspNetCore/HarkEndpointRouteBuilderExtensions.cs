@@ -11,7 +11,7 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Maps Hark's HTTP endpoints.</summary>
 public static class HarkEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps Hark's endpoints at the root: <c>/sub</c>, <c>/pub</c>, <c>/metrics</c>, <c>/healthz</c>.</summary>
+    /// <summary>Maps Hark's endpoints at the root: <c>/sub</c>, <c>/pub</c>, <c>/metrics</c>, <c>/healthz</c>, and the browser client at <c>/hark.js</c>.</summary>
     public static RouteGroupBuilder MapHark(this IEndpointRouteBuilder endpoints) => endpoints.MapHark("");
 
     /// <summary>Maps Hark's endpoints under <paramref name="prefix"/> (such as <c>/push</c>). Chain <c>.RequireAuthorization()</c> and the like on the result.</summary>
@@ -23,6 +23,7 @@ public static class HarkEndpointRouteBuilderExtensions
         var subscribe = services.GetRequiredService<SubscribeEndpoint>();
         var publish = services.GetRequiredService<PublishEndpoint>();
         var exporter = services.GetRequiredService<PrometheusExporter>();
+        var ask = services.GetRequiredService<AskEndpoint>();
 
         var metrics = services.GetRequiredService<HarkMetrics>();
 
@@ -31,12 +32,16 @@ public static class HarkEndpointRouteBuilderExtensions
         group.MapPost("/pub", UnavailableAs503(publish.PublishBatchAsync, metrics)).WithName("HarkPublishBatch");
         group.MapGet("/pub/{channel}", UnavailableAs503(publish.InfoAsync, metrics)).WithName("HarkChannelInfo");
         group.MapDelete("/pub/{channel}", UnavailableAs503(publish.DeleteAsync, metrics)).WithName("HarkDeleteChannel");
+        group.MapPost("/ask/{channel}", UnavailableAs503(ask.AskAsync, metrics)).WithName("HarkAsk");
+        group.MapPost("/reply/{token}", UnavailableAs503(ask.ReplyAsync, metrics)).WithName("HarkReply");
         group.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             context.Response.Headers.CacheControl = "no-store";
             return context.Response.WriteAsync(exporter.Scrape(), context.RequestAborted);
         }).WithName("HarkMetrics");
+        group.MapMethods("/hark.js", [HttpMethods.Get, HttpMethods.Head], ClientFile.Script.ServeAsync).WithName("HarkClientScript");
+        group.MapMethods("/hark.d.ts", [HttpMethods.Get, HttpMethods.Head], ClientFile.Declarations.ServeAsync).WithName("HarkClientTypes");
         group.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         group.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 

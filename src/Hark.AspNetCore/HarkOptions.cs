@@ -18,6 +18,9 @@ public sealed class HarkOptions
     /// <summary>SSE and NDJSON stream settings.</summary>
     public StreamOptions Streams { get; set; } = new();
 
+    /// <summary>The request/reply primitive.</summary>
+    public AskOptions Ask { get; set; } = new();
+
     /// <summary>Who may publish.</summary>
     public PublishOptions Publish { get; set; } = new();
 

@@ -46,6 +46,7 @@ public static class HarkServiceCollectionExtensions
             sp.GetRequiredService<IOptions<HarkOptions>>().Value.Streams, sp.GetRequiredService<ILogger<StreamTransport>>()));
         services.TryAddSingleton<SubscribeEndpoint>();
         services.TryAddSingleton<PublishEndpoint>();
+        services.TryAddSingleton<AskEndpoint>();
         services.AddHostedService<HarkLifetime>();
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<EngineHealthCheck>("hark", tags: ["ready"]);
@@ -77,7 +78,7 @@ public static class HarkServiceCollectionExtensions
             policy.WithOrigins([.. origins]);
         }
         policy.WithMethods("GET", "POST", "DELETE")
-            .WithHeaders("Authorization", "Content-Type", "Last-Event-ID", PublishEndpoint.EventHeader, "Cache-Control")
+            .WithHeaders("Authorization", "Content-Type", "Last-Event-ID", PublishEndpoint.EventHeader, PublishEndpoint.VersionHeader, "Cache-Control")
             .SetPreflightMaxAge(TimeSpan.FromHours(1));
     }
 }

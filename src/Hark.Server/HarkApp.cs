@@ -26,6 +26,7 @@ public static class HarkApp
             // Hark:Postgres:ConnectionString names the database every node shares.
             hark.AddPostgres();
         }
+        Demos.DemoApps.Add(builder);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -39,6 +40,7 @@ public static class HarkApp
         app.UseStaticFiles();
         app.UseCors();
         app.MapHark();
+        Demos.DemoApps.Map(app);
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         return app;
     }

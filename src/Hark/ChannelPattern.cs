@@ -6,6 +6,10 @@ namespace Hark;
 /// </summary>
 public static class ChannelPattern
 {
+    /// <summary>Whether <paramref name="pattern"/> is a channel name in which <c>*</c> may stand for any characters.</summary>
+    public static bool IsValid(string pattern) =>
+        pattern is not null && ChannelName.IsValid(pattern.Replace("*", "x", StringComparison.Ordinal));
+
     /// <summary>Whether <paramref name="channel"/> matches <paramref name="pattern"/>.</summary>
     public static bool Matches(ReadOnlySpan<char> pattern, ReadOnlySpan<char> channel)
     {

@@ -6,8 +6,9 @@ namespace Hark;
 /// </summary>
 public sealed class HarkMessage
 {
-    internal HarkMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, MessagePayload payload, long order)
+    internal HarkMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, MessagePayload payload, long order, long? version = null)
     {
+        Version = version;
         Channel = channel;
         Epoch = epoch;
         Seq = seq;
@@ -35,6 +36,9 @@ public sealed class HarkMessage
     /// <summary>The event name, or null.</summary>
     public string? Event { get; }
 
+    /// <summary>The publisher's version of the state it carries, or null (see <see cref="PublishRequest.Version"/>).</summary>
+    public long? Version { get; }
+
     /// <summary>The payload.</summary>
     public MessagePayload Payload { get; }
 
@@ -50,7 +54,7 @@ public sealed class HarkMessage
     /// <summary>Engine-wide publish order, used to merge several channels into one ordered batch.</summary>
     internal long Order { get; }
 
-    /// <summary>The message as a JSON object, <c>{"channel","seq","cursor","time","event"?,"data"}</c>.</summary>
+    /// <summary>The message as a JSON object, <c>{"channel","seq","cursor","time","event"?,"version"?,"data"}</c>.</summary>
     internal byte[] Json { get; }
 
     /// <summary>Where the cursor's characters start in <see cref="Json"/>, so another cursor can be spliced in.</summary>

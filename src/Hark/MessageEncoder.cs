@@ -27,6 +27,11 @@ internal static class MessageEncoder
             WriteAscii(buffer, message.Event);
             Write(buffer, "\""u8);
         }
+        if (message.Version is { } version)
+        {
+            Write(buffer, ",\"version\":"u8);
+            WriteAscii(buffer, version.ToString(CultureInfo.InvariantCulture));
+        }
         Write(buffer, ",\"data\":"u8);
         Write(buffer, message.Payload.Json.Span);
         Write(buffer, "}"u8);

@@ -4,4 +4,13 @@ namespace Hark;
 /// <param name="Channel">The channel (already validated with <see cref="ChannelName.IsValid"/>).</param>
 /// <param name="Event">The event name, or null.</param>
 /// <param name="Payload">The payload.</param>
-public sealed record PublishRequest(string Channel, string? Event, MessagePayload Payload);
+public sealed record PublishRequest(string Channel, string? Event, MessagePayload Payload)
+{
+    /// <summary>
+    /// The publisher's version of the state this message carries, or null. When set, the message is published
+    /// only if it is newer than every version the channel has seen; otherwise nothing is published and the
+    /// result is <see cref="PublishResult.Stale"/>. So an older state never replaces a newer one, and a retried
+    /// publish with the same version is not published twice.
+    /// </summary>
+    public long? Version { get; init; }
+}

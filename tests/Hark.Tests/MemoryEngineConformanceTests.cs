@@ -3,7 +3,7 @@ using Hark.Memory;
 
 namespace Hark.Tests;
 
-public sealed class MemoryEngineConformanceTests : EngineConformanceTests
+public sealed class MemoryEngineConformanceTests : VersionConformanceTests
 {
     private DeadlineWheel? _wheel;
 

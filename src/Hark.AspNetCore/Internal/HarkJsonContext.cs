@@ -3,11 +3,11 @@ using System.Text.Json.Serialization;
 
 namespace Hark.AspNetCore.Internal;
 
-internal sealed record PublishedMessage(string Channel, long Seq, string Cursor, int Subscribers);
+internal sealed record PublishedMessage(string Channel, long Seq, string Cursor, int Subscribers, long? Version, bool? Stale);
 
 internal sealed record BatchPublished(IReadOnlyList<PublishedMessage> Published);
 
-internal sealed record BatchItem(string? Channel, string? Event, JsonElement Data);
+internal sealed record BatchItem(string? Channel, string? Event, JsonElement Data, long? Version);
 
 internal sealed record ChannelInfoBody(string Channel, int Messages, long Bytes, long FirstSeq, long LastSeq, string Cursor, int Subscribers, string? LastPublished);
 

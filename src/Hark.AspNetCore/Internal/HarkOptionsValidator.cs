@@ -22,6 +22,9 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
         Require(history.SweepInterval > TimeSpan.Zero, "Hark:History:SweepInterval must be positive.");
         Require(history.MaxTombstones >= 0, "Hark:History:MaxTombstones must be 0 or more.");
         Require(poll.MaxTimeout > TimeSpan.Zero, "Hark:Poll:MaxTimeout must be positive.");
+        var ask = options.Ask;
+        Require(ask.DefaultTimeout > TimeSpan.Zero && ask.DefaultTimeout <= ask.MaxTimeout, "Hark:Ask:DefaultTimeout must be positive and at most Hark:Ask:MaxTimeout.");
+        Require(ask.MaxTimeout < history.MaxAge, "Hark:Ask:MaxTimeout must be shorter than Hark:History:MaxAge: a question's reply channel must outlive it.");
         Require(poll.DefaultTimeout >= TimeSpan.Zero && poll.DefaultTimeout <= poll.MaxTimeout, "Hark:Poll:DefaultTimeout must be between 0 and Hark:Poll:MaxTimeout.");
         Require(poll.MaxBatch >= 1, "Hark:Poll:MaxBatch must be at least 1.");
         Require(poll.DefaultBatch >= 1 && poll.DefaultBatch <= poll.MaxBatch, "Hark:Poll:DefaultBatch must be between 1 and Hark:Poll:MaxBatch.");
@@ -42,11 +45,12 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
         var subscribe = options.Subscribe;
         Require(!subscribe.RequireToken || subscribe.TokenKeys.Count > 0, "Hark:Subscribe:RequireToken needs at least one Hark:Subscribe:TokenKeys entry.");
         Require(subscribe.TokenKeys.All(k => System.Text.Encoding.UTF8.GetByteCount(k) >= 32), "Hark:Subscribe:TokenKeys must each be at least 32 bytes (HS256 keys of 256 bits).");
-        Require(subscribe.PublicChannels.All(p => ChannelName.IsValid(p.Replace("*", "x", StringComparison.Ordinal))), "Hark:Subscribe:PublicChannels entries are channel names in which * stands for any characters.");
-        Require(subscribe.ProtectedChannels.All(p => ChannelName.IsValid(p.Replace("*", "x", StringComparison.Ordinal))), "Hark:Subscribe:ProtectedChannels entries are channel names in which * stands for any characters.");
+        Require(subscribe.PublicChannels.All(p => ChannelPattern.IsValid(p)), "Hark:Subscribe:PublicChannels entries are channel names in which * stands for any characters.");
+        Require(subscribe.ProtectedChannels.All(p => ChannelPattern.IsValid(p)), "Hark:Subscribe:ProtectedChannels entries are channel names in which * stands for any characters.");
         Require(subscribe.ProtectedChannels.Count == 0 || subscribe.TokenKeys.Count > 0, "Hark:Subscribe:ProtectedChannels needs at least one Hark:Subscribe:TokenKeys entry.");
-        Require(options.Publish.Rules.All(r => ChannelName.IsValid(r.Pattern.Replace("*", "x", StringComparison.Ordinal)) && r.Keys.Count > 0 && r.Keys.All(k => k.Length > 0)),
+        Require(options.Publish.Rules.All(r => ChannelPattern.IsValid(r.Pattern) && r.Keys.Count > 0 && r.Keys.All(k => k.Length > 0)),
             "Hark:Publish:Rules: each rule needs a Pattern (a channel name in which * stands for any characters) and at least one key.");
+        Require(history.LatestValueChannels.All(ChannelPattern.IsValid), "Hark:History:LatestValueChannels entries are channel names in which * stands for any characters.");
         Require(!string.IsNullOrWhiteSpace(subscribe.ChannelsClaim), "Hark:Subscribe:ChannelsClaim must name a claim.");
         foreach (var origin in options.Cors.Origins)
         {

@@ -11,12 +11,22 @@ internal sealed record Problem(int Status, string Type, string Title, string Det
     /// <summary>Sent as <c>Retry-After</c> (429 and 503 answers).</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>Extra members of the problem object (RFC 9457 extensions), such as the channel's current version.</summary>
+    public IReadOnlyDictionary<string, object?>? Members { get; init; }
+
     public const string TypePrefix = "urn:hark:problem:";
 
     public Task WriteAsync(HttpContext context, HarkMetrics metrics)
     {
         metrics.Rejected(Status);
         var extensions = new Dictionary<string, object?> { ["traceId"] = context.TraceIdentifier };
+        if (Members is not null)
+        {
+            foreach (var (name, value) in Members)
+            {
+                extensions[name] = value;
+            }
+        }
         if (Status == StatusCodes.Status401Unauthorized)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -10,6 +10,8 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
 {
     public const string EventHeader = "Hark-Event";
 
+    public const string VersionHeader = "Hark-Version";
+
     /// <summary><c>POST /pub/{channel}</c></summary>
     public async Task PublishAsync(HttpContext context)
     {
@@ -25,6 +27,11 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
             await InvalidEvent(eventName).WriteAsync(context, metrics);
             return;
         }
+        if (ReadVersion(request, out var version) is { } badVersion)
+        {
+            await badVersion.WriteAsync(context, metrics);
+            return;
+        }
         var (body, tooLarge) = await RequestBody.ReadAsync(request, options.Value.Limits.MaxMessageBytes, context.RequestAborted);
         MessagePayload payload = null!;
         if ((tooLarge ?? RequestBody.TryMakePayload(request.ContentType, body, out payload)) is { } problem)
@@ -35,11 +42,17 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
         PublishResult result;
         try
         {
-            result = await engine.PublishAsync(new PublishRequest(channel, eventName.Length > 0 ? eventName : null, payload), context.RequestAborted);
+            result = await engine.PublishAsync(
+                new PublishRequest(channel, eventName.Length > 0 ? eventName : null, payload) { Version = version }, context.RequestAborted);
         }
         catch (HarkLimitException e)
         {
             await Problem.Limit(e.Message).WriteAsync(context, metrics);
+            return;
+        }
+        if (result.Stale)
+        {
+            await StaleVersion(result, version!.Value).WriteAsync(context, metrics);
             return;
         }
         metrics.Published(1);
@@ -82,7 +95,7 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
             await Problem.Limit(e.Message + " Messages before it in the batch were published.").WriteAsync(context, metrics);
             return;
         }
-        metrics.Published(results.Count);
+        metrics.Published(results.Count(r => !r.Stale));
         await WriteJsonAsync(context, StatusCodes.Status202Accepted, new BatchPublished([.. results.Select(ToBody)]), HarkJsonContext.Default.BatchPublished);
     }
 
@@ -177,7 +190,11 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
                 return (null, new Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Message too large",
                     $"Message {i} is over the limit of {limits.MaxMessageBytes} bytes."));
             }
-            batch.Add(new PublishRequest(item.Channel, eventName, payload!));
+            if (item.Version < 0)
+            {
+                return (null, InvalidVersion($"Message {i}: 'version' is {item.Version}; it must be a whole number from 0 to {long.MaxValue}."));
+            }
+            batch.Add(new PublishRequest(item.Channel, eventName, payload!) { Version = item.Version });
         }
         return (batch, null);
     }
@@ -185,7 +202,32 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
     private static Problem InvalidEvent(string name) => Problem.BadRequest("invalid-event", "Invalid event name",
         $"'{Problem.Shorten(name)}' is not an event name: use 1 to {EventName.MaxLength} characters of A-Z a-z 0-9 . _ - : /, other than {string.Join(", ", EventName.Reserved)}.");
 
-    private static PublishedMessage ToBody(PublishResult r) => new(r.Channel, r.Seq, r.Cursor, r.Subscribers);
+    /// <summary>The optional <c>version</c> query parameter or <c>Hark-Version</c> header.</summary>
+    private static Problem? ReadVersion(HttpRequest request, out long? version)
+    {
+        version = null;
+        var text = request.Query["version"].ToString() is { Length: > 0 } q ? q : request.Headers[VersionHeader].ToString();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        if (!long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+        {
+            return InvalidVersion($"'{Problem.Shorten(text)}' is not a version: use a whole number from 0 to {long.MaxValue}.");
+        }
+        version = parsed;
+        return null;
+    }
+
+    private static Problem InvalidVersion(string detail) => Problem.BadRequest("invalid-version", "Invalid version", detail);
+
+    private static Problem StaleVersion(PublishResult current, long sent) => new(StatusCodes.Status409Conflict, "stale-version", "A newer version was published",
+        $"Version {sent} is not newer than the channel's version {current.Version}; nothing was published.")
+    {
+        Members = new Dictionary<string, object?> { ["channel"] = current.Channel, ["version"] = current.Version, ["cursor"] = current.Cursor },
+    };
+
+    private static PublishedMessage ToBody(PublishResult r) => new(r.Channel, r.Seq, r.Cursor, r.Subscribers, r.Version, r.Stale ? true : null);
 
     private static Task WriteJsonAsync<T>(HttpContext context, int status, T body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {

@@ -33,15 +33,9 @@ internal sealed record SubscribeRequest(
         {
             timeout = TimeSpan.Zero;
         }
-        else if (query.TryGet("timeout", out var timeoutText))
+        else if (query.TryGet("timeout", out var timeoutText) && TimeoutParameter.Parse(timeoutText, options.Poll.MaxTimeout, out timeout) is { } badTimeout)
         {
-            if (!double.TryParse(timeoutText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
-                || !double.IsFinite(seconds) || seconds < 0 || seconds > options.Poll.MaxTimeout.TotalSeconds)
-            {
-                return Problem.InvalidParameter("timeout",
-                    $"timeout is in seconds, from 0 to {options.Poll.MaxTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}.");
-            }
-            timeout = TimeSpan.FromSeconds(seconds);
+            return badTimeout;
         }
         var max = options.Poll.DefaultBatch;
         if (query.TryGet("max", out var maxText)

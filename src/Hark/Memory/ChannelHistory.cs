@@ -21,11 +21,11 @@ internal sealed class ChannelHistory
     public HarkMessage this[int index] => _ring[(_head + index) % _ring.Length];
 
     /// <summary>Appends, then evicts the oldest until within bounds. Returns the bytes evicted.</summary>
-    public long Append(HarkMessage message, HistoryOptions bounds)
+    public long Append(HarkMessage message, int maxMessages, long maxBytes)
     {
         if (Count == _ring.Length)
         {
-            Grow(bounds.MaxMessages);
+            Grow(maxMessages);
         }
         var evicted = 0L;
         if (Count == _ring.Length)
@@ -36,7 +36,7 @@ internal sealed class ChannelHistory
         _ring[(_head + Count) % _ring.Length] = message;
         Count++;
         Bytes += message.Size;
-        while (Count > 1 && (Count > bounds.MaxMessages || Bytes > bounds.MaxBytes))
+        while (Count > 1 && (Count > maxMessages || Bytes > maxBytes))
         {
             evicted += RemoveOldest();
         }

@@ -3,9 +3,10 @@ namespace Hark.Memory;
 /// <summary>One channel of the memory engine: its history, sequence counter and waiters, under one lock.</summary>
 internal sealed class MemoryChannel
 {
-    public MemoryChannel(string name, Epoch epoch, long lastSeq, long resetStamp)
+    public MemoryChannel(string name, Epoch epoch, long lastSeq, long resetStamp, bool latestOnly)
     {
         Name = name;
+        LatestOnly = latestOnly;
         Epoch = epoch;
         LastSeq = lastSeq;
         ResetStamp = resetStamp;
@@ -23,6 +24,12 @@ internal sealed class MemoryChannel
     public ChannelHistory History { get; } = new();
 
     public long LastSeq { get; set; }
+
+    /// <summary>A latest-value channel: history holds only the newest message.</summary>
+    public bool LatestOnly { get; }
+
+    /// <summary>The newest version a publish carried, or null.</summary>
+    public long? LastVersion { get; set; }
 
     private volatile bool _dead;
 

@@ -3,7 +3,7 @@ namespace Hark.Memory;
 internal sealed partial class MemoryEngine
 {
     /// <summary>A channel's state as reads see it, whether it is live or only remembered.</summary>
-    private readonly record struct ChannelState(Epoch Epoch, long LastSeq, long FirstSeq, long ResetStamp);
+    private readonly record struct ChannelState(Epoch Epoch, long LastSeq, long FirstSeq, long ResetStamp, bool LatestOnly = false);
 
     public ValueTask<IReadOnlyList<ChannelPosition>> GetStartAsync(IReadOnlyList<string> channels, StartPoint start, CancellationToken cancellationToken)
     {
@@ -24,7 +24,9 @@ internal sealed partial class MemoryEngine
                     if (!live.Dead)
                     {
                         EvictAged(live);
-                        var back = Math.Max(live.FirstSeq - 1, live.LastSeq - Math.Min(start.Last, live.LastSeq));
+                        // A latest-value channel's newest message is its current state: a new subscriber gets it at once.
+                        var last = live.LatestOnly ? Math.Max(start.Last, 1) : start.Last;
+                        var back = Math.Max(live.FirstSeq - 1, live.LastSeq - Math.Min(last, live.LastSeq));
                         positions[i] = new ChannelPosition(name, live.Epoch, back);
                         continue;
                     }
@@ -150,6 +152,11 @@ internal sealed partial class MemoryEngine
                 // A position this history never reached cannot be trusted: start over, loudly.
                 return (keptFrom, new ChannelGap(position.Channel, GapReason.Reset, null));
             }
+            if (position.Seq < keptFrom && state.LatestOnly && keptFrom == state.LastSeq - 1)
+            {
+                // Older states of a latest-value channel were superseded by the one still kept, not lost.
+                return (keptFrom, null);
+            }
             if (position.Seq < keptFrom)
             {
                 return (keptFrom, new ChannelGap(position.Channel, GapReason.Evicted, keptFrom - position.Seq));
@@ -175,7 +182,7 @@ internal sealed partial class MemoryEngine
     private bool TryGetLive(string name, out MemoryChannel live) =>
         _channels.TryGetValue(name, out live!) && !live.Dead;
 
-    private static ChannelState StateOf(MemoryChannel live) => new(live.Epoch, live.LastSeq, live.FirstSeq, live.ResetStamp);
+    private static ChannelState StateOf(MemoryChannel live) => new(live.Epoch, live.LastSeq, live.FirstSeq, live.ResetStamp, live.LatestOnly);
 
     /// <summary>The state of a channel with no live object: from its tombstone, or a fresh empty history.</summary>
     private ChannelState Remembered(string name, long issuedAt)

@@ -89,6 +89,14 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                 {
                     continue;
                 }
+                if (request.Version is { } version && channel.LastVersion >= version)
+                {
+                    return new PublishResult(channel.Name, channel.LastSeq, Cursor.Format(channel.Epoch, channel.LastSeq), 0)
+                    {
+                        Stale = true,
+                        Version = channel.LastVersion,
+                    };
+                }
                 var now = _time.GetUtcNow();
                 var evicted = channel.History.EvictOlderThan(now - _options.MaxAge);
                 if (evicted > 0)
@@ -100,9 +108,11 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                 {
                     throw new HarkLimitException("history", $"The server holds {_limits.MaxHistoryBytes} bytes of history, its limit; try again when older messages have expired.");
                 }
-                message = new HarkMessage(channel.Name, channel.Epoch, channel.LastSeq + 1, now, request.Event, request.Payload, Interlocked.Increment(ref _order));
+                message = new HarkMessage(channel.Name, channel.Epoch, channel.LastSeq + 1, now, request.Event, request.Payload,
+                    Interlocked.Increment(ref _order), request.Version);
                 channel.LastSeq = message.Seq;
-                evicted += channel.History.Append(message, _options);
+                channel.LastVersion = request.Version ?? channel.LastVersion;
+                evicted += channel.History.Append(message, channel.LatestOnly ? 1 : _options.MaxMessages, _options.MaxBytes);
                 Interlocked.Add(ref _historyBytes, message.Size - evicted);
                 if (channel.Waiters.Count > 0)
                 {
@@ -112,7 +122,7 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                 }
             }
             var woken = waiters is null ? 0 : Wake(waiters, new WakeResult(WakeReason.Ready));
-            return new PublishResult(message.Channel, message.Seq, message.Cursor, woken);
+            return new PublishResult(message.Channel, message.Seq, message.Cursor, woken) { Version = channel.LastVersion };
         }
     }
 
@@ -202,9 +212,10 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
             {
                 continue;
             }
+            var latestOnly = _options.IsLatestValue(name);
             var created = stone is { Deleted: false }
-                ? new MemoryChannel(name, stone.Epoch, stone.LastSeq, stone.ResetStamp)
-                : new MemoryChannel(name, new Epoch(Instance, Interlocked.Increment(ref _stamp)), 0, stone?.ResetStamp ?? 0);
+                ? new MemoryChannel(name, stone.Epoch, stone.LastSeq, stone.ResetStamp, latestOnly)
+                : new MemoryChannel(name, new Epoch(Instance, Interlocked.Increment(ref _stamp)), 0, stone?.ResetStamp ?? 0, latestOnly);
             if (_channels.TryAdd(name, created))
             {
                 Interlocked.Increment(ref _channelCount);

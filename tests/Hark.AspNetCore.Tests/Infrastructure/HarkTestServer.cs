@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Hark.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,14 +16,18 @@ public sealed class HarkTestServer : IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private HarkTestServer(WebApplication app, Uri address)
+    private HarkTestServer(WebApplication app, Uri address, ConnectionDropper connections)
     {
+        Connections = connections;
         App = app;
         Address = address;
         Client = CreateClient();
     }
 
     public WebApplication App { get; }
+
+    /// <summary>The server's open connections, to cut in a test.</summary>
+    public ConnectionDropper Connections { get; }
 
     public Uri Address { get; }
 
@@ -37,14 +42,16 @@ public sealed class HarkTestServer : IAsyncDisposable
             $"--contentRoot={AppContext.BaseDirectory}",
             .. settings.Select(s => "--" + s),
         ];
+        var connections = new ConnectionDropper();
         var app = HarkApp.Create(args, builder =>
         {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(connections.Track)));
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
         });
         await app.StartAsync().WaitAsync(Patience);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new HarkTestServer(app, new Uri(address));
+        return new HarkTestServer(app, new Uri(address), connections);
     }
 
     public HttpClient CreateClient() => new(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, UseProxy = false })

@@ -1,0 +1,197 @@
+// Type declarations for hark.js, the Hark browser client. See docs/client-js.md.
+
+/** The version of this client. */
+export const VERSION: string;
+
+/** A message as the server sends it (docs/protocol.md, "The message object"). */
+export interface HarkMessage<T = unknown> {
+  /** The channel it was published to. */
+  channel: string;
+  /** Its sequence number within the channel's history: from 1, with no holes. */
+  seq: number;
+  /** The cursor to resume from right after this message (the subscription's token with several channels). */
+  cursor: string;
+  /** When it was published, UTC, `yyyy-MM-ddTHH:mm:ss.fffZ`. */
+  time: string;
+  /** The event name; absent when it was published without one. */
+  event?: string;
+  /** The payload: any JSON value, or a string for a text publish. */
+  data: T;
+}
+
+/** One channel's share of a gap. */
+export interface HarkGapEntry {
+  channel: string;
+  /** `evicted`: dropped by the history's bounds; `reset`: that history no longer exists (deleted, restarted, forgotten, or a kept cursor the server refused). */
+  reason: 'evicted' | 'reset' | (string & {});
+  /** How many messages were lost, when known (evicted). */
+  missed?: number;
+}
+
+/** Messages after the cursor are gone; reported before the messages that follow it. */
+export interface HarkGap {
+  /** A cursor that accounts for the gap; null when a kept cursor was refused and the subscription started over. */
+  cursor: string | null;
+  gaps: HarkGapEntry[];
+}
+
+/**
+ * `connecting`: the first request is on its way. `live`: answers are arriving (a long-poll is held, or the
+ * stream is open). `reconnecting`: waiting `info.delay` ms after `info.error` before trying again.
+ * Terminal (nothing is called afterwards): `expired` (401/403: the token is missing, expired or does not
+ * allow these channels; or the `token` function threw), `closed` (410 or `event: closed`: a channel was deleted), `failed` (any other
+ * refusal, such as 400, or 403 `origin-not-allowed`), `stopped` (`close()` or the `signal` aborted).
+ */
+export type HarkStatus = 'connecting' | 'live' | 'reconnecting' | 'expired' | 'closed' | 'failed' | 'stopped';
+
+/** The second argument of `onStatus`. */
+export interface HarkStatusInfo {
+  /** `reconnecting`: how long the client waits before the next attempt, in ms. */
+  delay?: number;
+  /** `reconnecting`, `expired`, `failed`, and `closed` after a 410: the error that caused it. */
+  error?: HarkError | null;
+  /** `closed`: the deleted channel (null when the server did not say which of several). */
+  channel?: string | null;
+}
+
+export type HarkTransport = 'auto' | 'sse' | 'longpoll' | 'poll' | 'iframe';
+
+/** A clock for tests. `reason` is `'retry'`, `'interval'` or `'request-timeout'`. */
+export interface HarkClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number, reason?: 'retry' | 'interval' | 'request-timeout'): unknown;
+  clearTimeout(id: any): void;
+}
+
+/** What `storage` needs of `sessionStorage`. */
+export interface HarkCursorStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface HarkRetryOptions {
+  /** First wait after a network error or timeout, in ms (jittered ±25%, doubling). Default 500. */
+  retryDelay?: number;
+  /** Longest wait after network errors, in ms. Default 30000. */
+  maxRetryDelay?: number;
+  /** First wait after a 5xx or 429, in ms (jittered ±25%, doubling; at least `Retry-After`). Default 5000. */
+  serverErrorDelay?: number;
+  /** Longest wait after server errors, `Retry-After` included, in ms. Default 120000. */
+  maxServerErrorDelay?: number;
+}
+
+export interface SubscribeOptions<T = unknown> extends HarkRetryOptions {
+  /** Where Hark's endpoints are: an origin plus `MapHark` prefix, such as `https://push.example.com/push`. Default: the page's origin. Must be absolute outside a browser. */
+  url?: string | URL;
+  /** Same as `url`. */
+  baseUrl?: string | URL;
+  /** Default `auto`: `sse` where `EventSource` exists, else `longpoll`. */
+  transport?: HarkTransport;
+  /** Where to start: a cursor, `'oldest'` (all history kept) or `'now'` (the default). A cursor kept in `storage` wins. */
+  cursor?: string | 'oldest' | 'now' | null;
+  /** With no cursor: start with the newest N messages of each channel. */
+  last?: number;
+  /** Subscriber token: `Authorization: Bearer` on fetch, `?token=` for EventSource and the iframe. A function is called before each request; if it throws, the status becomes `expired`. */
+  token?: string | null | (() => string | null | undefined | Promise<string | null | undefined>);
+  /** Seconds the server holds a long-poll. Default 25. */
+  timeout?: number;
+  /** `poll`: ms between polls. Default 5000. */
+  interval?: number;
+  /** The most messages per answer (the server's default is 100). */
+  max?: number;
+  /** Ms a request may take beyond the long-poll's own `timeout` before it counts as a network error. Default 15000. */
+  requestTimeout?: number;
+  /** Keep the cursor so a page reload resumes: `true` for `sessionStorage`, or a Storage-like object. */
+  storage?: boolean | HarkCursorStorage | null;
+  /** The key in `storage`. Default `hark:cursor:{url}/sub/{channels}`. */
+  storageKey?: string;
+  /** Stops the subscription when aborted, like `close()`. */
+  signal?: AbortSignal;
+  /** Every message, once, in order. */
+  onMessage?(message: HarkMessage<T>): void;
+  /** Messages were lost (evicted or reset); called before the messages that follow. */
+  onGap?(gap: HarkGap): void;
+  /** Every change of status; `reconnecting` is reported before each wait. */
+  onStatus?(status: HarkStatus, info: HarkStatusInfo): void;
+  /** A channel was deleted (410 or `event: closed`); the status becomes `closed`. */
+  onClosed?(channel: string | null): void;
+  /** Every failure, retried ones too (`error.willRetry`), and exceptions thrown by the other callbacks (`type: 'callback'`). */
+  onError?(error: HarkError): void;
+  /** Injected for tests or other environments. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Injected `EventSource` constructor; `null` disables SSE. Default `globalThis.EventSource`. */
+  EventSource?: { new (url: string): EventSource } | null;
+  /** The window the iframe transport uses (its `document`, `location`, `message` and `online` events). Default `window`. */
+  window?: Window;
+  /** Random numbers in [0, 1) for jitter. Default `Math.random`. */
+  random?: () => number;
+  /** Timers and time. Default the global ones. */
+  clock?: Partial<HarkClock>;
+}
+
+/** What `subscribe` returns. */
+export interface Subscription {
+  /** The latest cursor: after the last delivered message, or the position of the last answer. Null until known. */
+  readonly cursor: string | null;
+  readonly status: HarkStatus;
+  /** The transport in use: `auto` resolves to `sse` or `longpoll` (and falls back from `sse` to `longpoll` when streams cannot open). */
+  readonly transport: Exclude<HarkTransport, 'auto'>;
+  readonly channels: readonly string[];
+  /** Resolves with the cursor once live for the first time, or with null if the subscription ends before. Never rejects. */
+  readonly ready: Promise<string | null>;
+  /** Stops at once: aborts the request in flight, closes the stream, clears timers. Status `stopped`. */
+  close(): void;
+}
+
+/** Subscribes to one channel, several (an array, or names joined by `,`), and calls `onMessage` with each message once, in order. */
+export function subscribe<T = unknown>(channels: string | readonly string[], options?: SubscribeOptions<T>): Subscription;
+
+export interface PublishOptions {
+  /** As for `subscribe`. */
+  url?: string | URL;
+  baseUrl?: string | URL;
+  /** The event name. */
+  event?: string;
+  /** The publisher key, sent as `Authorization: Bearer`. */
+  key?: string;
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+}
+
+/** What a publish answers. */
+export interface PublishResult {
+  channel: string;
+  seq: number;
+  cursor: string;
+  /** Waiting subscriber requests this publish woke. */
+  subscribers: number;
+}
+
+/** Publishes one message: a string as text, anything else as JSON. Rejects with a `HarkError`. */
+export function publish(channel: string, data: unknown, options?: PublishOptions): Promise<PublishResult>;
+
+/** The client's wait policy, exposed for tests and for callers with their own loops. */
+export interface HarkRetryPolicy {
+  succeeded(): void;
+  afterNetworkError(): number;
+  afterServerError(retryAfter?: number | null): number;
+}
+
+export function createRetryPolicy(options?: HarkRetryOptions, random?: () => number): HarkRetryPolicy;
+
+/** A failed request or a refused subscription. */
+export class HarkError extends Error {
+  constructor(message: string, init?: { status?: number; type?: string; problem?: unknown; retryAfter?: number | null; cause?: unknown });
+  readonly name: 'HarkError';
+  /** The HTTP status, or 0 when no answer came. */
+  status: number;
+  /** The problem type without `urn:hark:problem:` (such as `channel-closed`), or `network`, `timeout`, `bad-response`, `http`, `callback`, `token`. */
+  type: string;
+  /** The RFC 9457 problem body, when there was one. */
+  problem: { type: string; title?: string; status?: number; detail?: string; [key: string]: unknown } | null;
+  /** `Retry-After` in ms, when sent. */
+  retryAfter: number | null;
+  /** Whether the subscription tries again after it. */
+  willRetry: boolean;
+}

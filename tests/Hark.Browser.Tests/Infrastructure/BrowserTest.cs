@@ -1,0 +1,106 @@
+using System.Text.RegularExpressions;
+using Hark.AspNetCore.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Hark.Browser.Tests.Infrastructure;
+
+/// <summary>
+/// A browser test: its own Hark server (real Kestrel on loopback, demo apps included), fresh browser contexts,
+/// every page's console watched for errors, and a screenshot of each page saved under artifacts/browser.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public abstract partial class BrowserTest(BrowserFixture browser, ITestOutputHelper output, params string[] settings) : IAsyncLifetime
+{
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly List<IBrowserContext> _contexts = [];
+    private readonly List<string> _consoleErrors = [];
+
+    protected ITestOutputHelper Output { get; } = output;
+
+    protected HarkTestServer Server { get; private set; } = null!;
+
+    /// <summary>Console errors a test expects, such as the browser's own line for an answer it provoked ("status of 503").</summary>
+    protected List<Regex> ExpectedConsoleErrors { get; } = [];
+
+    public async Task InitializeAsync() => Server = await HarkTestServer.StartAsync(Output, settings);
+
+    public async Task DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.CloseAsync();
+        }
+        await Server.DisposeAsync();
+    }
+
+    /// <summary>A page in a new browser context (a separate device: its own cookies and storage).</summary>
+    protected async Task<IPage> OpenAsync(string path)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.Address.ToString() });
+        context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
+        _contexts.Add(context);
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            Output.WriteLine($"[console.{message.Type}] {message.Text}");
+            if (message.Type == "error")
+            {
+                lock (_consoleErrors)
+                {
+                    _consoleErrors.Add(message.Text);
+                }
+            }
+        };
+        page.PageError += (_, error) =>
+        {
+            Output.WriteLine($"[pageerror] {error}");
+            lock (_consoleErrors)
+            {
+                _consoleErrors.Add(error);
+            }
+        };
+        // DOMContentLoaded, not load: a page holding a forever-iframe never finishes loading.
+        await page.GotoAsync(path, new PageGotoOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
+        return page;
+    }
+
+    /// <summary>Saves a screenshot as a test artifact.</summary>
+    protected async Task ScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(ArtifactsFolder(), $"{GetType().Name}.{name}.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        Output.WriteLine($"screenshot: {path}");
+    }
+
+    /// <summary>Fails when any page logged a console error the test did not expect.</summary>
+    protected void AssertNoConsoleErrors()
+    {
+        string[] unexpected;
+        lock (_consoleErrors)
+        {
+            unexpected = [.. _consoleErrors.Where(e => !ExpectedConsoleErrors.Any(r => r.IsMatch(e)))];
+        }
+        Assert.True(unexpected.Length == 0, "console errors:\n" + string.Join("\n", unexpected));
+    }
+
+    /// <summary>The browser's console line for a failed load with one of these statuses.</summary>
+    protected void ExpectFailedLoads(params int[] statuses) =>
+        ExpectedConsoleErrors.Add(new Regex($"^Failed to load resource: the server responded with a status of ({string.Join('|', statuses)})"));
+
+    private static string ArtifactsFolder()
+    {
+        var folder = Environment.GetEnvironmentVariable("HARK_ARTIFACTS");
+        if (string.IsNullOrEmpty(folder))
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Hark.slnx")))
+            {
+                dir = dir.Parent;
+            }
+            folder = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "artifacts");
+        }
+        folder = Path.Combine(folder, "browser");
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+}
