@@ -7,7 +7,14 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+pg_dir=""
+cleanup() {
+  rm -rf "$results"
+  if [ -n "$pg_dir" ]; then
+    ./scripts/postgres.sh stop "$pg_dir" || true
+  fi
+}
+trap cleanup EXIT
 
 echo "== build"
 if ! dotnet build Hark.slnx -c Release -nologo -clp:ErrorsOnly; then
@@ -15,6 +22,15 @@ if ! dotnet build Hark.slnx -c Release -nologo -clp:ErrorsOnly; then
   exit 1
 fi
 
+echo "== postgres"
+# The postgres engine's tests need a real server: a throwaway cluster, removed at the end.
+if pg_env=$(./scripts/postgres.sh start); then
+  eval "$pg_env"
+  pg_dir=$HARK_TEST_POSTGRES_DIR
+  export HARK_TEST_POSTGRES HARK_TEST_POSTGRES_DIR
+else
+  echo "could not start PostgreSQL; the postgres tests will fail"
+fi
 echo "== browser"
 # The browser tests drive Debian's Chromium; install it when missing.
 if ! HARK_CHROMIUM=$(./scripts/browser.sh); then

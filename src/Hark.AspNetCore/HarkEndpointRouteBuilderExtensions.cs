@@ -25,13 +25,15 @@ public static class HarkEndpointRouteBuilderExtensions
         var exporter = services.GetRequiredService<PrometheusExporter>();
         var ask = services.GetRequiredService<AskEndpoint>();
 
-        group.MapGet("/sub/{channels}", subscribe.HandleAsync).WithName("HarkSubscribe");
-        group.MapPost("/pub/{channel}", publish.PublishAsync).WithName("HarkPublish");
-        group.MapPost("/pub", publish.PublishBatchAsync).WithName("HarkPublishBatch");
-        group.MapGet("/pub/{channel}", publish.InfoAsync).WithName("HarkChannelInfo");
-        group.MapDelete("/pub/{channel}", publish.DeleteAsync).WithName("HarkDeleteChannel");
-        group.MapPost("/ask/{channel}", ask.AskAsync).WithName("HarkAsk");
-        group.MapPost("/reply/{token}", ask.ReplyAsync).WithName("HarkReply");
+        var metrics = services.GetRequiredService<HarkMetrics>();
+
+        group.MapGet("/sub/{channels}", UnavailableAs503(subscribe.HandleAsync, metrics)).WithName("HarkSubscribe");
+        group.MapPost("/pub/{channel}", UnavailableAs503(publish.PublishAsync, metrics)).WithName("HarkPublish");
+        group.MapPost("/pub", UnavailableAs503(publish.PublishBatchAsync, metrics)).WithName("HarkPublishBatch");
+        group.MapGet("/pub/{channel}", UnavailableAs503(publish.InfoAsync, metrics)).WithName("HarkChannelInfo");
+        group.MapDelete("/pub/{channel}", UnavailableAs503(publish.DeleteAsync, metrics)).WithName("HarkDeleteChannel");
+        group.MapPost("/ask/{channel}", UnavailableAs503(ask.AskAsync, metrics)).WithName("HarkAsk");
+        group.MapPost("/reply/{token}", UnavailableAs503(ask.ReplyAsync, metrics)).WithName("HarkReply");
         group.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -49,4 +51,21 @@ public static class HarkEndpointRouteBuilderExtensions
         }
         return group;
     }
+
+    // An engine whose store is down (HarkUnavailableException) is answered 503 with Retry-After, never 500;
+    // a stream already under way just ends, and its client resumes from its last cursor.
+    private static RequestDelegate UnavailableAs503(RequestDelegate next, HarkMetrics metrics) => async context =>
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Hark.HarkUnavailableException e)
+        {
+            if (!context.Response.HasStarted)
+            {
+                await Problem.Unavailable(e.Message).WriteAsync(context, metrics);
+            }
+        }
+    };
 }

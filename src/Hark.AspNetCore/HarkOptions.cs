@@ -6,7 +6,7 @@ public sealed class HarkOptions
     /// <summary>The configuration section bound by default.</summary>
     public const string SectionName = "Hark";
 
-    /// <summary>Which engine holds messages: <c>memory</c> (the default).</summary>
+    /// <summary>Which engine holds messages: <c>memory</c> (the default), or <c>postgres</c> (registered by Hark.Postgres's <c>AddPostgres()</c>).</summary>
     public string Engine { get; set; } = "memory";
 
     /// <summary>Bounds on each channel's history.</summary>

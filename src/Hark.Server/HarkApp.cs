@@ -20,7 +20,12 @@ public static class HarkApp
         }
         // Kestrel reads only its endpoints from configuration by itself; bind the rest (Kestrel:Limits:*) too.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
-        builder.Services.AddHark();
+        var hark = builder.Services.AddHark();
+        if (string.Equals(builder.Configuration["Hark:Engine"], "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            // Hark:Postgres:ConnectionString names the database every node shares.
+            hark.AddPostgres();
+        }
         Demos.DemoApps.Add(builder);
         configure?.Invoke(builder);
 

@@ -53,6 +53,8 @@ internal sealed record Problem(int Status, string Type, string Title, string Det
 
     public static Problem Limit(string detail) => new(StatusCodes.Status503ServiceUnavailable, "limit-reached", "Server limit reached", detail) { RetryAfterSeconds = 5 };
 
+    public static Problem Unavailable(string detail) => new(StatusCodes.Status503ServiceUnavailable, "unavailable", "Store unavailable", detail) { RetryAfterSeconds = 2 };
+
     public static Problem TooMany(string type, string title, string detail, int retryAfter) =>
         new(StatusCodes.Status429TooManyRequests, type, title, detail) { RetryAfterSeconds = Math.Max(1, retryAfter) };
 

@@ -1,0 +1,23 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Hark.Postgres.Internal;
+
+/// <summary>Tells a database that is down, restarting or overloaded (answered 503) from a bug (left to surface).</summary>
+internal static class DatabaseErrors
+{
+    public static bool IsUnavailable(Exception e) => e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal)   // connection exception
+            || p.SqlState.StartsWith("53", StringComparison.Ordinal)                   // insufficient resources
+            || p.SqlState.StartsWith("57", StringComparison.Ordinal)                   // operator intervention (shutdown, cancel)
+            || p.SqlState.StartsWith("58", StringComparison.Ordinal)                   // system error
+            || p.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected,
+        NpgsqlException => true,
+        SocketException or IOException or TimeoutException => true,
+        _ => false,
+    };
+
+    public static HarkUnavailableException Unavailable(Exception e) =>
+        new("The database is unavailable; try again shortly. (" + e.GetBaseException().Message + ")", e);
+}

@@ -1,0 +1,372 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Hark.Postgres.Internal;
+
+internal sealed partial class PostgresEngine
+{
+    private long _databaseReads;
+
+    /// <summary>Message reads sent to the database (tests check that a fan-out costs one).</summary>
+    internal long DatabaseReads => Interlocked.Read(ref _databaseReads);
+
+    /// <summary>A channel's history as reads see it: the epoch (for no live history, a fresh one), the last and the first kept.</summary>
+    private readonly record struct History(Epoch Epoch, long LastSeq, long FirstSeq, long ResetStamp);
+
+    public async ValueTask<IReadOnlyList<ChannelPosition>> GetStartAsync(IReadOnlyList<string> channels, StartPoint start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        await StartAsync(cancellationToken);
+        var generation = Volatile.Read(ref _generation);
+        var snapshots = await ReadSnapshotsAsync([.. channels.Select(c => new ChannelPosition(c, default, 0))], 0, cancellationToken);
+        var positions = new ChannelPosition[channels.Count];
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var snapshot = snapshots[channels[i]];
+            // A new subscription waits next: what was just read confirms the channel's state for that wait.
+            Track(channels[i]);
+            Apply(channels[i], snapshot.State, null, generation);
+            var h = HistoryOf(snapshot);
+            var back = Math.Max(h.FirstSeq - 1, h.LastSeq - Math.Min(start.Last, h.LastSeq));
+            positions[i] = new ChannelPosition(channels[i], h.Epoch, back);
+        }
+        return positions;
+    }
+
+    public async ValueTask<ReadBatch> ReadAsync(IReadOnlyList<ChannelPosition> after, int max, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var found = new List<HarkMessage>[after.Count];
+        var positions = new ChannelPosition[after.Count];
+        List<ChannelGap>? gaps = null;
+        List<ChannelPosition>? fromDatabase = null;
+        for (var i = 0; i < after.Count; i++)
+        {
+            var list = found[i] = [];
+            if (await TryReadCachedAsync(after[i], max, list, cancellationToken))
+            {
+                positions[i] = list.Count > 0 ? list[^1].Position : after[i];
+            }
+            else
+            {
+                (fromDatabase ??= []).Add(after[i]);
+            }
+        }
+        if (fromDatabase is not null)
+        {
+            await StartAsync(cancellationToken);
+            var generation = Volatile.Read(ref _generation);
+            var snapshots = await ReadSnapshotsAsync(fromDatabase, max, cancellationToken);
+            for (var i = 0; i < after.Count; i++)
+            {
+                if (!snapshots.TryGetValue(after[i].Channel, out var snapshot))
+                {
+                    continue;
+                }
+                var position = after[i];
+                var h = HistoryOf(snapshot);
+                var (from, gap) = Normalize(h, position);
+                if (gap is not null)
+                {
+                    (gaps ??= []).Add(gap);
+                }
+                var list = found[i];
+                list.Clear();
+                foreach (var m in snapshot.Messages)
+                {
+                    if (m.Message.Seq > from && list.Count < max)
+                    {
+                        list.Add(m.Message);
+                    }
+                }
+                positions[i] = list.Count > 0 ? list[^1].Position : gap is null ? position : new ChannelPosition(position.Channel, h.Epoch, from);
+                // A poll that found nothing waits next, and one that found something polls again soon:
+                // what was just read confirms the channel's state (and fills its cache) for both.
+                Track(position.Channel);
+                Apply(position.Channel, snapshot.State, snapshot.Messages, generation);
+            }
+        }
+        var total = found.Sum(l => l.Count);
+        var messages = after.Count == 1 ? found[0] : Merge(found, total, max, positions);
+        return new ReadBatch(messages, positions, gaps ?? (IReadOnlyList<ChannelGap>)[]);
+    }
+
+    /// <summary>
+    /// Serves a read from the cache when it can answer exactly: same history, nothing evicted between the
+    /// cursor and the cache, and the cache reaches the newest message known (one shared database read brings it there).
+    /// </summary>
+    private async ValueTask<bool> TryReadCachedAsync(ChannelPosition position, int max, List<HarkMessage> into, CancellationToken cancellationToken)
+    {
+        if (!_channels.TryGetValue(position.Channel, out var channel))
+        {
+            return false;
+        }
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var fill = false;
+            lock (channel.Gate)
+            {
+                var known = channel.Known;
+                if (known.Epoch is { } epoch && position.Epoch != epoch && IsEmptyCursorOf(position, epoch.Stamp, known.ResetStamp))
+                {
+                    // The cursor of the channel before its first message: the same as the start of this history.
+                    position = new ChannelPosition(position.Channel, epoch, 0);
+                }
+                if (known.Epoch != position.Epoch || position.Seq > known.LastSeq)
+                {
+                    return false;
+                }
+                if (position.Seq == known.LastSeq)
+                {
+                    // Nothing new; whatever was evicted lies before the cursor.
+                    return true;
+                }
+                if (channel.CacheLast < known.LastSeq && attempt == 0)
+                {
+                    fill = true;
+                }
+                else
+                {
+                    var start = position.Seq + 1 - channel.CacheFirst;
+                    if (channel.Cache.Count == 0 || start < 0 || start >= channel.Cache.Count || !InWindow(channel.Cache[(int)start], known))
+                    {
+                        return false;
+                    }
+                    channel.LastUsed = _time.GetTimestamp();
+                    for (var i = (int)start; i < channel.Cache.Count && into.Count < max; i++)
+                    {
+                        into.Add(channel.Cache[i].Message);
+                    }
+                    return true;
+                }
+            }
+            if (fill)
+            {
+                await FillAsync(channel, position.Seq, cancellationToken);
+            }
+        }
+        return false;
+    }
+
+    private bool InWindow(CachedMessage m, ChannelState state) =>
+        m.Message.Seq > state.LastSeq - _history.MaxMessages
+        && (m.EndBytes - m.Size >= state.TotalBytes - _history.MaxBytes || m.Message.Seq == state.LastSeq)
+        && m.Message.Time >= _time.GetUtcNow() - _history.MaxAge;
+
+    /// <summary>Brings the cache up to the newest known message with one database read, shared by all who wait for it.</summary>
+    private Task FillAsync(TrackedChannel channel, long after, CancellationToken cancellationToken)
+    {
+        Task filling;
+        lock (channel.Gate)
+        {
+            if (channel.Filling is null || channel.Filling.IsCompleted)
+            {
+                var from = channel.Cache.Count > 0 ? channel.CacheLast : Math.Max(after, channel.Known.LastSeq - _options.CacheMessagesPerChannel);
+                channel.Filling = FillCoreAsync(channel.Name, new ChannelPosition(channel.Name, channel.Known.Epoch ?? default, from));
+            }
+            filling = channel.Filling;
+        }
+        return filling.WaitAsync(cancellationToken);
+    }
+
+    private async Task FillCoreAsync(string name, ChannelPosition from)
+    {
+        await Task.Yield();
+        var generation = Volatile.Read(ref _generation);
+        var snapshots = await ReadSnapshotsAsync([from], Math.Max(1, _options.CacheMessagesPerChannel), _stopping.Token);
+        var snapshot = snapshots[name];
+        Apply(name, snapshot.State, snapshot.Messages, generation);
+    }
+
+    public async ValueTask<ChannelInfo?> GetChannelAsync(string channel, CancellationToken cancellationToken)
+    {
+        await StartAsync(cancellationToken);
+        var subscribers = 0;
+        if (_channels.TryGetValue(channel, out var tracked))
+        {
+            lock (tracked.Gate)
+            {
+                subscribers = tracked.Waiters.Count;
+            }
+        }
+        try
+        {
+            await using var command = _dataSource.CreateCommand(Sql.Info);
+            command.Parameters.AddWithValue("channel", channel);
+            AddWindow(command);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var row = await reader.ReadAsync(cancellationToken);
+            if (row && !reader.GetBoolean(4) && subscribers == 0)
+            {
+                // Deleted, and nobody waits on it here: unknown, as after a delete on the memory engine.
+                return null;
+            }
+            if (row && reader.GetBoolean(4))
+            {
+                var epoch = new Epoch(Instance, reader.GetInt64(0));
+                var lastSeq = reader.GetInt64(1);
+                return new ChannelInfo(channel, (int)reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(5), lastSeq,
+                    Cursor.Format(epoch, lastSeq), subscribers, reader.IsDBNull(8) ? null : new DateTimeOffset(reader.GetDateTime(8)));
+            }
+        }
+        catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
+        {
+            throw DatabaseErrors.Unavailable(e);
+        }
+        if (tracked is not null)
+        {
+            // Waited on but never published (or deleted): this node knows of it through its subscribers, as the memory engine does.
+            var start = await GetStartAsync([channel], StartPoint.Now, cancellationToken);
+            return new ChannelInfo(channel, 0, 0, 1, 0, start[0].Cursor, subscribers, null);
+        }
+        return null;
+    }
+
+    /// <summary>One round trip for every channel of the read: states, windows and up to <paramref name="limit"/> messages each.</summary>
+    private async Task<Dictionary<string, ChannelSnapshot>> ReadSnapshotsAsync(IReadOnlyList<ChannelPosition> after, int limit, CancellationToken cancellationToken)
+    {
+        var snapshots = new Dictionary<string, ChannelSnapshot>(StringComparer.Ordinal);
+        Interlocked.Increment(ref _databaseReads);
+        try
+        {
+            await using var command = _dataSource.CreateCommand(Sql.Read);
+            command.Parameters.Add(new NpgsqlParameter("channels", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = after.Select(p => p.Channel).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("epochs", NpgsqlDbType.Array | NpgsqlDbType.Bigint)
+            {
+                // A cursor of another database never matches a history of this one.
+                Value = after.Select(p => p.Epoch.Instance == Instance ? p.Epoch.Stamp : -1).ToArray(),
+            });
+            command.Parameters.Add(new NpgsqlParameter("seqs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = after.Select(p => p.Seq).ToArray() });
+            command.Parameters.AddWithValue("limit", limit);
+            AddWindow(command);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var name = reader.GetString(0);
+                if (!snapshots.TryGetValue(name, out var snapshot))
+                {
+                    var live = !reader.IsDBNull(5) && reader.GetBoolean(5);
+                    var reset = reader.IsDBNull(4) ? 0 : reader.GetInt64(4);
+                    var state = live
+                        ? new ChannelState(new Epoch(Instance, reader.GetInt64(1)), reader.GetInt64(2), reader.GetInt64(3), reset)
+                        : new ChannelState(null, 0, 0, reset);
+                    snapshots[name] = snapshot = new ChannelSnapshot(state, live ? reader.GetInt64(6) : 1, reader.GetInt64(7), []);
+                }
+                if (!reader.IsDBNull(8))
+                {
+                    var seq = reader.GetInt64(8);
+                    var message = ToMessage(name, snapshot.State.Epoch!.Value, seq, new DateTimeOffset(reader.GetDateTime(10)),
+                        reader.IsDBNull(13) ? null : reader.GetString(13), reader.GetBoolean(14), (byte[])reader.GetValue(15), reader.GetInt64(9));
+                    snapshot.Messages.Add(new CachedMessage(message, reader.GetInt32(11), reader.GetInt64(12)));
+                }
+            }
+        }
+        catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
+        {
+            throw DatabaseErrors.Unavailable(e);
+        }
+        return snapshots;
+    }
+
+    /// <summary>The states of many channels in one round trip; channels never published are missing.</summary>
+    private async Task<Dictionary<string, ChannelState>> ReadStatesAsync(IReadOnlyList<string> channels, CancellationToken cancellationToken)
+    {
+        var states = new Dictionary<string, ChannelState>(StringComparer.Ordinal);
+        try
+        {
+            await using var command = _dataSource.CreateCommand(Sql.States);
+            command.Parameters.Add(new NpgsqlParameter("channels", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = channels.ToArray() });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var reset = reader.GetInt64(4);
+                states[reader.GetString(0)] = reader.GetBoolean(5)
+                    ? new ChannelState(new Epoch(Instance, reader.GetInt64(1)), reader.GetInt64(2), reader.GetInt64(3), reset)
+                    : new ChannelState(null, 0, 0, reset);
+            }
+        }
+        catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
+        {
+            throw DatabaseErrors.Unavailable(e);
+        }
+        return states;
+    }
+
+    private void AddWindow(NpgsqlCommand command)
+    {
+        command.Parameters.AddWithValue("max_messages", (long)_history.MaxMessages);
+        command.Parameters.AddWithValue("max_bytes", _history.MaxBytes);
+        command.Parameters.Add(new NpgsqlParameter("cutoff", NpgsqlDbType.TimestampTz) { Value = (_time.GetUtcNow() - _history.MaxAge).UtcDateTime });
+    }
+
+    private History HistoryOf(ChannelSnapshot s) => s.State.Epoch is { } epoch
+        ? new History(epoch, s.State.LastSeq, s.FirstSeq, s.State.ResetStamp)
+        : new History(new Epoch(Instance, s.Issued), 0, 1, s.State.ResetStamp);
+
+    /// <summary>
+    /// Maps a requested position onto the channel's history: the sequence number after which to deliver,
+    /// and the gap (if any) between the cursor and what is still there. As the memory engine does, except that
+    /// the database never forgets a channel it has seen, so no tombstone can be lost.
+    /// </summary>
+    private (long From, ChannelGap? Gap) Normalize(History state, ChannelPosition position)
+    {
+        var keptFrom = state.FirstSeq - 1;
+        if (position.Epoch == state.Epoch)
+        {
+            if (position.Seq > state.LastSeq)
+            {
+                return (keptFrom, new ChannelGap(position.Channel, GapReason.Reset, null));
+            }
+            if (position.Seq < keptFrom)
+            {
+                return (keptFrom, new ChannelGap(position.Channel, GapReason.Evicted, keptFrom - position.Seq));
+            }
+            return (position.Seq, null);
+        }
+        if (IsEmptyCursorOf(position, state.Epoch.Stamp, state.ResetStamp))
+        {
+            return keptFrom > 0
+                ? (keptFrom, new ChannelGap(position.Channel, GapReason.Evicted, keptFrom))
+                : (0, null);
+        }
+        return (keptFrom, new ChannelGap(position.Channel, GapReason.Reset, null));
+    }
+
+    /// <summary>
+    /// The cursor of a channel that had no live history when it was issued, and whose history began after
+    /// that with no delete in between: nothing was lost.
+    /// </summary>
+    private bool IsEmptyCursorOf(ChannelPosition position, long epochStamp, long resetStamp) =>
+        position.Seq == 0
+        && position.Epoch.Instance == Instance
+        && position.Epoch.Stamp <= epochStamp
+        && resetStamp <= position.Epoch.Stamp;
+
+    /// <summary>Merges per-channel lists by publish order, keeps the first <paramref name="max"/>, and moves each channel's position to its last kept message.</summary>
+    private static List<HarkMessage> Merge(List<HarkMessage>[] found, int total, int max, ChannelPosition[] positions)
+    {
+        var all = new List<HarkMessage>(total);
+        foreach (var list in found)
+        {
+            all.AddRange(list);
+        }
+        all.Sort(static (a, b) => a.Order.CompareTo(b.Order));
+        if (all.Count <= max)
+        {
+            return all;
+        }
+        all.RemoveRange(max, all.Count - max);
+        var cut = all[^1].Order;
+        for (var i = 0; i < found.Length; i++)
+        {
+            if (found[i].Count == 0)
+            {
+                continue;
+            }
+            var kept = found[i].FindLastIndex(m => m.Order <= cut);
+            positions[i] = kept >= 0 ? found[i][kept].Position : positions[i] with { Seq = found[i][0].Seq - 1 };
+        }
+        return all;
+    }
+}

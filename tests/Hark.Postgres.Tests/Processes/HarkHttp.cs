@@ -1,0 +1,66 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Hark.Postgres.Tests.Processes;
+
+/// <summary>The few HTTP calls the multi-process tests make: publish, poll with a cursor, channel info, readiness.</summary>
+public sealed class HarkHttp : IDisposable
+{
+    private readonly HttpClient _client = new(new SocketsHttpHandler { MaxConnectionsPerServer = 1000 }) { Timeout = TimeSpan.FromSeconds(90) };
+
+    public sealed record Poll(HttpStatusCode Status, IReadOnlyList<string> Data, string? Cursor, bool Gap);
+
+    public async Task<(HttpStatusCode Status, long Seq)> PublishAsync(Uri node, string channel, string text, CancellationToken cancellationToken = default)
+    {
+        using var response = await _client.PostAsync(new Uri(node, $"/pub/{channel}"), new StringContent(text, Encoding.UTF8, "text/plain"), cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            return (response.StatusCode, 0);
+        }
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return (response.StatusCode, json.RootElement.GetProperty("seq").GetInt64());
+    }
+
+    public async Task<Poll> PollAsync(Uri node, string channel, string? cursor, int timeoutSeconds, CancellationToken cancellationToken = default)
+    {
+        var url = $"/sub/{channel}?timeout={timeoutSeconds}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+        using var response = await _client.GetAsync(new Uri(node, url), cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return new Poll(response.StatusCode, [], null, false);
+        }
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        var data = root.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("data").GetString()!).ToList();
+        return new Poll(response.StatusCode, data, root.GetProperty("cursor").GetString(), root.GetProperty("gap").GetBoolean());
+    }
+
+    /// <summary>Waiting subscribers of the channel on that node (0 when it does not know the channel).</summary>
+    public async Task<int> SubscribersAsync(Uri node, string channel)
+    {
+        using var response = await _client.GetAsync(new Uri(node, $"/pub/{channel}"));
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return 0;
+        }
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("subscribers").GetInt32();
+    }
+
+    public async Task<bool> IsReadyAsync(Uri node)
+    {
+        try
+        {
+            using var response = await _client.GetAsync(new Uri(node, "/healthz/ready"));
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+}
