@@ -108,6 +108,12 @@ internal sealed partial class PostgresEngine
             lock (channel.Gate)
             {
                 var known = channel.Known;
+                if (known.Epoch is null)
+                {
+                    // No live history: an empty cursor issued after the last delete has nothing to read (when this
+                    // node's knowledge is confirmed); anything else is for the database to answer, gap and all.
+                    return IsFresh(channel) && !HasNews(known, position);
+                }
                 if (known.Epoch is { } epoch && position.Epoch != epoch && IsEmptyCursorOf(position, epoch.Stamp, known.ResetStamp))
                 {
                     // The cursor of the channel before its first message: the same as the start of this history.
