@@ -118,4 +118,6 @@ done
 } > "$results/environment.md"
 
 step "writing docs/benchmarks.md"
-bench report --results "$results" --out docs/benchmarks.md --plots docs/bench --notes docs/bench/notes.md --command "tools/bench.sh$($quick && echo ' --quick')"
+# The postgres engine's section (docs/bench/postgres.md, from tools/bench-postgres.sh) follows the hand-written notes.
+cat docs/bench/notes.md docs/bench/postgres.md > "$work/notes.md"
+bench report --results "$results" --out docs/benchmarks.md --plots docs/bench --notes "$work/notes.md" --command "tools/bench.sh$($quick && echo ' --quick')"

@@ -5,6 +5,7 @@ using Hark.Bench.Scenarios;
 using Hark.Bench.Targets;
 
 const string Usage = """
+    hark-bench run spread --url http://127.0.0.1:P1,http://127.0.0.1:P2,... [--subscribers N] [--messages K] [--round-seconds S]
     hark-bench run <hold|fanout|sse|throughput> --target hark|nchan --url http://127.0.0.1:PORT
                [--pid PID[,PID]] [--subscribers N] [--messages K] [--steps 1000,5000,...] [--one-channel]
                [--channels C] [--per-channel S] [--rates 500,1000,...] [--step-seconds S]
@@ -15,6 +16,16 @@ const string Usage = """
 try
 {
     var arguments = new Arguments(args);
+    if (arguments.Positional is ["worker"])
+    {
+        // A share of a spread fan-out, started by "run spread" itself.
+        return await SpreadWorker.RunAsync(new Uri(arguments.Text("url")!), arguments.Text("channel")!, arguments.Text("cursor")!,
+            arguments.Int("subscribers", 0), arguments.Int("messages", 0), arguments.Int("sources", 8), arguments.Text("latencies")!);
+    }
+    if (arguments.Positional is ["run", "spread"])
+    {
+        return await RunSpread(arguments);
+    }
     if (arguments.Positional is ["run", var scenario])
     {
         return await Run(scenario, arguments);
@@ -39,6 +50,34 @@ catch (ArgumentException e)
     Console.Error.WriteLine(e.Message);
     Console.Error.WriteLine(Usage);
     return 2;
+}
+
+static async Task<int> RunSpread(Arguments arguments)
+{
+    var nodes = (arguments.Text("url") ?? throw new ArgumentException("--url is required"))
+        .Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u)).ToList();
+    var defaults = new BenchSettings();
+    var settings = defaults with
+    {
+        Subscribers = arguments.Int("subscribers", defaults.Subscribers),
+        Messages = arguments.Int("messages", defaults.Messages),
+        SourceAddresses = arguments.Int("sources", defaults.SourceAddresses),
+        RoundTimeout = TimeSpan.FromSeconds(arguments.Int("round-seconds", 60)),
+        ConnectTimeout = TimeSpan.FromSeconds(arguments.Int("connect-seconds", 300)),
+    };
+    var output = arguments.Text("out");
+    arguments.ThrowOnUnknown();
+    using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+    var progress = new ConsoleProgress();
+    var result = await new SpreadScenario(nodes, settings, progress).RunAsync(cancel.Token);
+    progress.Done();
+    if (output is not null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, BenchJsonContext.Default.ScenarioResult));
+    }
+    Summary.Print(result);
+    return result.Lost == 0 && result.Duplicates == 0 ? 0 : 1;
 }
 
 static async Task<int> Run(string scenario, Arguments arguments)

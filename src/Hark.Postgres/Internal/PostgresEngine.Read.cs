@@ -1,6 +1,3 @@
-using Npgsql;
-using NpgsqlTypes;
-
 namespace Hark.Postgres.Internal;
 
 internal sealed partial class PostgresEngine
@@ -108,6 +105,12 @@ internal sealed partial class PostgresEngine
             lock (channel.Gate)
             {
                 var known = channel.Known;
+                if (known.Epoch is null)
+                {
+                    // No live history: an empty cursor issued after the last delete has nothing to read (when this
+                    // node's knowledge is confirmed); anything else is for the database to answer, gap and all.
+                    return IsFresh(channel) && !HasNews(known, position);
+                }
                 if (known.Epoch is { } epoch && position.Epoch != epoch && IsEmptyCursorOf(position, epoch.Stamp, known.ResetStamp))
                 {
                     // The cursor of the channel before its first message: the same as the start of this history.
@@ -177,127 +180,6 @@ internal sealed partial class PostgresEngine
         var snapshots = await ReadSnapshotsAsync([from], Math.Max(1, _options.CacheMessagesPerChannel), _stopping.Token);
         var snapshot = snapshots[name];
         Apply(name, snapshot.State, snapshot.Messages, generation);
-    }
-
-    public async ValueTask<ChannelInfo?> GetChannelAsync(string channel, CancellationToken cancellationToken)
-    {
-        await StartAsync(cancellationToken);
-        var subscribers = 0;
-        if (_channels.TryGetValue(channel, out var tracked))
-        {
-            lock (tracked.Gate)
-            {
-                subscribers = tracked.Waiters.Count;
-            }
-        }
-        try
-        {
-            await using var command = _dataSource.CreateCommand(Sql.Info);
-            command.Parameters.AddWithValue("channel", channel);
-            AddWindow(command);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var row = await reader.ReadAsync(cancellationToken);
-            if (row && !reader.GetBoolean(4) && subscribers == 0)
-            {
-                // Deleted, and nobody waits on it here: unknown, as after a delete on the memory engine.
-                return null;
-            }
-            if (row && reader.GetBoolean(4))
-            {
-                var epoch = new Epoch(Instance, reader.GetInt64(0));
-                var lastSeq = reader.GetInt64(1);
-                return new ChannelInfo(channel, (int)reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(5), lastSeq,
-                    Cursor.Format(epoch, lastSeq), subscribers, reader.IsDBNull(8) ? null : new DateTimeOffset(reader.GetDateTime(8)));
-            }
-        }
-        catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
-        {
-            throw DatabaseErrors.Unavailable(e);
-        }
-        if (tracked is not null)
-        {
-            // Waited on but never published (or deleted): this node knows of it through its subscribers, as the memory engine does.
-            var start = await GetStartAsync([channel], StartPoint.Now, cancellationToken);
-            return new ChannelInfo(channel, 0, 0, 1, 0, start[0].Cursor, subscribers, null);
-        }
-        return null;
-    }
-
-    /// <summary>One round trip for every channel of the read: states, windows and up to <paramref name="limit"/> messages each.</summary>
-    private async Task<Dictionary<string, ChannelSnapshot>> ReadSnapshotsAsync(IReadOnlyList<ChannelPosition> after, int limit, CancellationToken cancellationToken)
-    {
-        var snapshots = new Dictionary<string, ChannelSnapshot>(StringComparer.Ordinal);
-        Interlocked.Increment(ref _databaseReads);
-        try
-        {
-            await using var command = _dataSource.CreateCommand(Sql.Read);
-            command.Parameters.Add(new NpgsqlParameter("channels", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = after.Select(p => p.Channel).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter("epochs", NpgsqlDbType.Array | NpgsqlDbType.Bigint)
-            {
-                // A cursor of another database never matches a history of this one.
-                Value = after.Select(p => p.Epoch.Instance == Instance ? p.Epoch.Stamp : -1).ToArray(),
-            });
-            command.Parameters.Add(new NpgsqlParameter("seqs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = after.Select(p => p.Seq).ToArray() });
-            command.Parameters.AddWithValue("limit", limit);
-            AddWindow(command);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var name = reader.GetString(0);
-                if (!snapshots.TryGetValue(name, out var snapshot))
-                {
-                    var live = !reader.IsDBNull(5) && reader.GetBoolean(5);
-                    var reset = reader.IsDBNull(4) ? 0 : reader.GetInt64(4);
-                    var state = live
-                        ? new ChannelState(new Epoch(Instance, reader.GetInt64(1)), reader.GetInt64(2), reader.GetInt64(3), reset)
-                        : new ChannelState(null, 0, 0, reset);
-                    snapshots[name] = snapshot = new ChannelSnapshot(state, live ? reader.GetInt64(6) : 1, reader.GetInt64(7), []);
-                }
-                if (!reader.IsDBNull(8))
-                {
-                    var seq = reader.GetInt64(8);
-                    var message = ToMessage(name, snapshot.State.Epoch!.Value, seq, new DateTimeOffset(reader.GetDateTime(10)),
-                        reader.IsDBNull(13) ? null : reader.GetString(13), reader.GetBoolean(14), (byte[])reader.GetValue(15), reader.GetInt64(9));
-                    snapshot.Messages.Add(new CachedMessage(message, reader.GetInt32(11), reader.GetInt64(12)));
-                }
-            }
-        }
-        catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
-        {
-            throw DatabaseErrors.Unavailable(e);
-        }
-        return snapshots;
-    }
-
-    /// <summary>The states of many channels in one round trip; channels never published are missing.</summary>
-    private async Task<Dictionary<string, ChannelState>> ReadStatesAsync(IReadOnlyList<string> channels, CancellationToken cancellationToken)
-    {
-        var states = new Dictionary<string, ChannelState>(StringComparer.Ordinal);
-        try
-        {
-            await using var command = _dataSource.CreateCommand(Sql.States);
-            command.Parameters.Add(new NpgsqlParameter("channels", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = channels.ToArray() });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var reset = reader.GetInt64(4);
-                states[reader.GetString(0)] = reader.GetBoolean(5)
-                    ? new ChannelState(new Epoch(Instance, reader.GetInt64(1)), reader.GetInt64(2), reader.GetInt64(3), reset)
-                    : new ChannelState(null, 0, 0, reset);
-            }
-        }
-        catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
-        {
-            throw DatabaseErrors.Unavailable(e);
-        }
-        return states;
-    }
-
-    private void AddWindow(NpgsqlCommand command)
-    {
-        command.Parameters.AddWithValue("max_messages", (long)_history.MaxMessages);
-        command.Parameters.AddWithValue("max_bytes", _history.MaxBytes);
-        command.Parameters.Add(new NpgsqlParameter("cutoff", NpgsqlDbType.TimestampTz) { Value = (_time.GetUtcNow() - _history.MaxAge).UtcDateTime });
     }
 
     private History HistoryOf(ChannelSnapshot s) => s.State.Epoch is { } epoch

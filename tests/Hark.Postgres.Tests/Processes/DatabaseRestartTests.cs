@@ -52,6 +52,14 @@ public sealed class DatabaseRestartTests(TestDatabase database, ITestOutputHelpe
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
                 refused++;
             }
+            using (var problem = await _http.PublishRawAsync(b, channel, "x"))
+            {
+                // A problem a client can act on: its type, and when to try again.
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, problem.StatusCode);
+                Assert.Equal("application/problem+json", problem.Content.Headers.ContentType?.MediaType);
+                Assert.Contains("urn:hark:problem:unavailable", await problem.Content.ReadAsStringAsync());
+                Assert.NotNull(problem.Headers.RetryAfter);
+            }
             await MultiNodeTests.Until(async () => !await _http.IsReadyAsync(a) && !await _http.IsReadyAsync(b), "both nodes report not ready");
         }
         finally

@@ -22,6 +22,10 @@ public sealed class HarkHttp : IDisposable
         return (response.StatusCode, json.RootElement.GetProperty("seq").GetInt64());
     }
 
+    /// <summary>Publishes and returns the raw answer (the caller disposes it), to look at a problem's headers and body.</summary>
+    public Task<HttpResponseMessage> PublishRawAsync(Uri node, string channel, string text) =>
+        _client.PostAsync(new Uri(node, $"/pub/{channel}"), new StringContent(text, Encoding.UTF8, "text/plain"));
+
     public async Task<Poll> PollAsync(Uri node, string channel, string? cursor, int timeoutSeconds, CancellationToken cancellationToken = default)
     {
         var url = $"/sub/{channel}?timeout={timeoutSeconds}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
