@@ -74,13 +74,17 @@ public sealed class HarkClientTests(ITestOutputHelper output) : ServerTest(outpu
             var before = flaky.Attempts;
             await publisher.PublishAsync(c, i.ToString());
             // Wait for the subscriber's next request, so the messages arrive over many polls and some of them fail.
-            await HarkTestServer.EventuallyAsync(() => Task.FromResult(flaky.Attempts > before), "the subscriber polls again");
+            // (After the last message the subscriber has all it wanted and stops.)
+            if (i < 39)
+            {
+                await HarkTestServer.EventuallyAsync(() => Task.FromResult(flaky.Attempts > before), "the subscriber polls again");
+            }
         }
 
         var received = (await receiving.WaitAsync(Patience)).OfType<ClientMessage>().Select(m => int.Parse(m.Text)).ToList();
 
         Assert.Equal(Enumerable.Range(0, 40), received);
-        Assert.True(flaky.Attempts >= 40, $"the subscriber made {flaky.Attempts} requests, so the flaky handler dropped at least 13");
+        Assert.True(flaky.Attempts >= 39, $"the subscriber made {flaky.Attempts} requests, so the flaky handler dropped at least 13");
     }
 
     [Fact]
