@@ -11,7 +11,7 @@ internal sealed partial class PostgresEngine
     internal long DatabaseReads => Interlocked.Read(ref _databaseReads);
 
     /// <summary>A channel's history as reads see it: the epoch (for no live history, a fresh one), the last and the first kept.</summary>
-    private readonly record struct History(Epoch Epoch, long LastSeq, long FirstSeq, long ResetStamp);
+    private readonly record struct History(Epoch Epoch, long LastSeq, long FirstSeq, long ResetStamp, bool LatestOnly);
 
     public async ValueTask<IReadOnlyList<ChannelPosition>> GetStartAsync(IReadOnlyList<string> channels, StartPoint start, CancellationToken cancellationToken)
     {
@@ -26,8 +26,10 @@ internal sealed partial class PostgresEngine
             // A new subscription waits next: what was just read confirms the channel's state for that wait.
             Track(channels[i]);
             Apply(channels[i], snapshot.State, null, generation);
-            var h = HistoryOf(snapshot);
-            var back = Math.Max(h.FirstSeq - 1, h.LastSeq - Math.Min(start.Last, h.LastSeq));
+            var h = HistoryOf(channels[i], snapshot);
+            // A latest-value channel's newest message is its current state: a new subscriber gets it at once.
+            var last = h.LatestOnly ? Math.Max(start.Last, 1) : start.Last;
+            var back = Math.Max(h.FirstSeq - 1, h.LastSeq - Math.Min(last, h.LastSeq));
             positions[i] = new ChannelPosition(channels[i], h.Epoch, back);
         }
         return positions;
@@ -65,7 +67,7 @@ internal sealed partial class PostgresEngine
                     continue;
                 }
                 var position = after[i];
-                var h = HistoryOf(snapshot);
+                var h = HistoryOf(position.Channel, snapshot);
                 var (from, gap) = Normalize(h, position);
                 if (gap is not null)
                 {
@@ -150,7 +152,7 @@ internal sealed partial class PostgresEngine
     }
 
     private bool InWindow(CachedMessage m, ChannelState state) =>
-        m.Message.Seq > state.LastSeq - _history.MaxMessages
+        m.Message.Seq > state.LastSeq - MaxMessages(m.Message.Channel)
         && (m.EndBytes - m.Size >= state.TotalBytes - _history.MaxBytes || m.Message.Seq == state.LastSeq)
         && m.Message.Time >= _time.GetUtcNow() - _history.MaxAge;
 
@@ -257,7 +259,8 @@ internal sealed partial class PostgresEngine
                 {
                     var seq = reader.GetInt64(8);
                     var message = ToMessage(name, snapshot.State.Epoch!.Value, seq, new DateTimeOffset(reader.GetDateTime(10)),
-                        reader.IsDBNull(13) ? null : reader.GetString(13), reader.GetBoolean(14), (byte[])reader.GetValue(15), reader.GetInt64(9));
+                        reader.IsDBNull(13) ? null : reader.GetString(13), reader.GetBoolean(14), (byte[])reader.GetValue(15), reader.GetInt64(9),
+                        reader.IsDBNull(16) ? null : reader.GetInt64(16));
                     snapshot.Messages.Add(new CachedMessage(message, reader.GetInt32(11), reader.GetInt64(12)));
                 }
             }
@@ -298,11 +301,35 @@ internal sealed partial class PostgresEngine
         command.Parameters.AddWithValue("max_messages", (long)_history.MaxMessages);
         command.Parameters.AddWithValue("max_bytes", _history.MaxBytes);
         command.Parameters.Add(new NpgsqlParameter("cutoff", NpgsqlDbType.TimestampTz) { Value = (_time.GetUtcNow() - _history.MaxAge).UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter("latest", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = LatestValuePatterns() });
     }
 
-    private History HistoryOf(ChannelSnapshot s) => s.State.Epoch is { } epoch
-        ? new History(epoch, s.State.LastSeq, s.FirstSeq, s.State.ResetStamp)
-        : new History(new Epoch(Instance, s.Issued), 0, 1, s.State.ResetStamp);
+    /// <summary>The count bound of a channel's window: 1 for a latest-value channel.</summary>
+    private int MaxMessages(string channel) => _history.IsLatestValue(channel) ? 1 : _history.MaxMessages;
+
+    /// <summary>
+    /// <see cref="HistoryOptions.LatestValueChannels"/> as LIKE patterns (<c>*</c> becomes <c>%</c>; LIKE's own
+    /// <c>%</c>, <c>_</c> and <c>\</c> are escaped), so the database applies the same windows as the nodes.
+    /// </summary>
+    private string[] LatestValuePatterns()
+    {
+        var patterns = _history.LatestValueChannels;
+        if (patterns.Count == 0)
+        {
+            return [];
+        }
+        var like = new string[patterns.Count];
+        for (var i = 0; i < like.Length; i++)
+        {
+            like[i] = patterns[i].Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal)
+                .Replace("_", "\\_", StringComparison.Ordinal).Replace("*", "%", StringComparison.Ordinal);
+        }
+        return like;
+    }
+
+    private History HistoryOf(string channel, ChannelSnapshot s) => s.State.Epoch is { } epoch
+        ? new History(epoch, s.State.LastSeq, s.FirstSeq, s.State.ResetStamp, _history.IsLatestValue(channel))
+        : new History(new Epoch(Instance, s.Issued), 0, 1, s.State.ResetStamp, _history.IsLatestValue(channel));
 
     /// <summary>
     /// Maps a requested position onto the channel's history: the sequence number after which to deliver,
@@ -317,6 +344,11 @@ internal sealed partial class PostgresEngine
             if (position.Seq > state.LastSeq)
             {
                 return (keptFrom, new ChannelGap(position.Channel, GapReason.Reset, null));
+            }
+            if (position.Seq < keptFrom && state.LatestOnly && keptFrom == state.LastSeq - 1)
+            {
+                // Older states of a latest-value channel were superseded by the one still kept, not lost.
+                return (keptFrom, null);
             }
             if (position.Seq < keptFrom)
             {
