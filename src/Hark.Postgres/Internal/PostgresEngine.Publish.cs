@@ -40,6 +40,8 @@ internal sealed partial class PostgresEngine
             sizes[i] = StoredSize(r);
             versions[i] = r.Version;
         }
+        // Most publishes carry no version and go to one channel: they take the simpler, faster statement.
+        var unversioned = versions.All(v => v is null) && channels.All(c => string.Equals(c, channels[0], StringComparison.Ordinal));
         await StartAsync(cancellationToken);
         var now = Now();
         var rows = new PublishedRow[count];
@@ -49,13 +51,16 @@ internal sealed partial class PostgresEngine
             {
                 try
                 {
-                    await using var command = _dataSource.CreateCommand(Sql.Publish);
+                    await using var command = _dataSource.CreateCommand(unversioned ? Sql.PublishUnversioned : Sql.Publish);
                     command.Parameters.Add(new NpgsqlParameter("channels", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = channels });
                     command.Parameters.Add(new NpgsqlParameter("events", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = events });
                     command.Parameters.Add(new NpgsqlParameter("is_text", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = isText });
                     command.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = data });
                     command.Parameters.Add(new NpgsqlParameter("sizes", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = sizes });
-                    command.Parameters.Add(new NpgsqlParameter("versions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = versions });
+                    if (!unversioned)
+                    {
+                        command.Parameters.Add(new NpgsqlParameter("versions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = versions });
+                    }
                     command.Parameters.Add(new NpgsqlParameter("time", NpgsqlDbType.TimestampTz) { Value = now.UtcDateTime });
                     command.Parameters.AddWithValue("node", _node);
                     await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -34,46 +34,42 @@ internal static class Sql
     /// </summary>
     public const string Publish = """
         WITH input AS (
-          SELECT t.*, max(t.version) OVER (PARTITION BY t.channel ORDER BY t.ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS newest_before
-          FROM unnest(@channels::text[], @events::text[], @is_text::boolean[], @data::bytea[], @sizes::int[], @versions::bigint[])
+          SELECT * FROM unnest(@channels::text[], @events::text[], @is_text::boolean[], @data::bytea[], @sizes::int[], @versions::bigint[])
             WITH ORDINALITY AS t(channel, event, is_text, data, size, version, ord)
         ), locked AS MATERIALIZED (
           SELECT c.name, c.live, c.epoch, c.last_seq, c.total_bytes, CASE WHEN c.live THEN c.version END AS version
           FROM hark_channels c WHERE c.name IN (SELECT channel FROM input)
           ORDER BY c.name FOR UPDATE
         ), decided AS MATERIALIZED (
-          SELECT i.*, l.name IS NOT NULL AS existed, l.version AS old_version,
-            (i.version > greatest(l.version, i.newest_before)) IS NOT FALSE AS published
+          SELECT i.*, l.version AS old_version,
+            (i.version > greatest(l.version, max(i.version) OVER (PARTITION BY i.channel ORDER BY i.ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))) IS NOT FALSE AS published
           FROM input i LEFT JOIN locked l ON l.name = i.channel
         ), per AS (
-          SELECT channel, bool_or(existed) AS existed, count(*) FILTER (WHERE published) AS n,
-            coalesce(sum(size) FILTER (WHERE published), 0)::bigint AS bytes, greatest(max(old_version), max(version)) AS version
+          SELECT channel, count(*) FILTER (WHERE published) AS n, coalesce(sum(size) FILTER (WHERE published), 0)::bigint AS bytes,
+            greatest(max(old_version), max(version)) AS version
           FROM decided GROUP BY channel
+        ), chan AS MATERIALIZED (
+          SELECT per.channel, per.n, per.bytes, per.version, l.name IS NOT NULL AS existed,
+            CASE WHEN l.live THEN l.epoch ELSE nextval('hark_stamp') END AS epoch,
+            CASE WHEN l.live THEN l.last_seq ELSE 0 END + per.n AS last_seq,
+            CASE WHEN l.live THEN l.total_bytes ELSE 0 END + per.bytes AS total_bytes
+          FROM per LEFT JOIN locked l ON l.name = per.channel
         ), moved AS (
-          UPDATE hark_channels c SET
-            epoch = CASE WHEN l.live THEN l.epoch ELSE nextval('hark_stamp') END,
-            last_seq = CASE WHEN l.live THEN l.last_seq ELSE 0 END + per.n,
-            total_bytes = CASE WHEN l.live THEN l.total_bytes ELSE 0 END + per.bytes,
-            version = per.version,
-            live = true,
-            updated = @time
-          FROM per JOIN locked l ON l.name = per.channel
-          WHERE c.name = per.channel AND per.n > 0
-          RETURNING c.name, c.epoch, c.last_seq, c.total_bytes, true AS changed
+          UPDATE hark_channels c SET epoch = chan.epoch, last_seq = chan.last_seq, total_bytes = chan.total_bytes, version = chan.version,
+            live = true, updated = @time
+          FROM chan WHERE c.name = chan.channel AND chan.existed AND chan.n > 0
         ), created AS (
           INSERT INTO hark_channels (name, epoch, last_seq, total_bytes, live, updated, version)
-          SELECT channel, nextval('hark_stamp'), n, bytes, true, @time, version FROM per WHERE NOT existed ORDER BY channel
-          RETURNING name, epoch, last_seq, total_bytes, true AS changed
-        ), ch AS (
-          SELECT * FROM moved
-          UNION ALL SELECT * FROM created
-          UNION ALL SELECT l.name, l.epoch, l.last_seq, l.total_bytes, false FROM locked l JOIN per ON per.channel = l.name WHERE per.n = 0
+          SELECT channel, epoch, last_seq, total_bytes, true, @time, version FROM chan WHERE NOT existed ORDER BY channel
+          RETURNING name
         ), numbered AS (
           SELECT d.ord, d.channel, d.event, d.is_text, d.data, d.size, d.version, d.published, ch.epoch, ch.last_seq, ch.total_bytes,
-            ch.last_seq - per.n + count(*) FILTER (WHERE d.published) OVER w AS seq,
-            ch.total_bytes - per.bytes + coalesce(sum(d.size) FILTER (WHERE d.published) OVER w, 0) AS end_bytes,
+            ch.last_seq - ch.n + count(*) FILTER (WHERE d.published) OVER w AS seq,
+            ch.total_bytes - ch.bytes + coalesce(sum(d.size) FILTER (WHERE d.published) OVER w, 0) AS end_bytes,
             greatest(d.old_version, max(d.version) OVER w) AS newest_version
-          FROM decided d JOIN per USING (channel) JOIN ch ON ch.name = d.channel
+          FROM decided d JOIN chan ch ON ch.channel = d.channel
+          -- Reading what was created makes every new channel row exist before any message is inserted.
+          WHERE ch.existed OR ch.channel IN (SELECT name FROM created)
           WINDOW w AS (PARTITION BY d.channel ORDER BY d.ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
         ), ins AS (
           INSERT INTO hark_messages (channel, seq, time, size, end_bytes, event, is_text, data, version)
@@ -81,8 +77,48 @@ internal static class Sql
           RETURNING channel, seq, id
         )
         SELECT n.epoch, n.seq, ins.id, n.end_bytes, n.last_seq, n.total_bytes, n.newest_version,
-          (SELECT count(pg_notify('hark', 'p ' || ch.epoch || ' ' || ch.last_seq || ' ' || ch.total_bytes || ' ' || @node || ' ' || ch.name)) FROM ch WHERE ch.changed)
+          (SELECT count(pg_notify('hark', 'p ' || ch.epoch || ' ' || ch.last_seq || ' ' || ch.total_bytes || ' ' || @node || ' ' || ch.channel)) FROM chan ch WHERE ch.n > 0)
         FROM numbered n LEFT JOIN ins ON n.published AND ins.channel = n.channel AND ins.seq = n.seq
+        ORDER BY n.ord
+        """;
+
+    /// <summary>
+    /// <see cref="Publish"/> for the common case of a batch with no version, all on one channel: nothing can be stale,
+    /// so the upsert of the channel row takes the lock, and the version stays as it was (forgotten by a new history).
+    /// With one row to lock it cannot deadlock with <see cref="Publish"/>, whatever order that one locks in.
+    /// Same columns as <see cref="Publish"/>.
+    /// </summary>
+    public const string PublishUnversioned = """
+        WITH input AS (
+          SELECT * FROM unnest(@channels::text[], @events::text[], @is_text::boolean[], @data::bytea[], @sizes::int[])
+            WITH ORDINALITY AS t(channel, event, is_text, data, size, ord)
+        ), per AS (
+          SELECT channel, count(*)::bigint AS n, sum(size)::bigint AS bytes FROM input GROUP BY channel
+        ), ch AS (
+          INSERT INTO hark_channels AS c (name, epoch, last_seq, total_bytes, live, updated)
+          SELECT channel, nextval('hark_stamp'), n, bytes, true, @time FROM per ORDER BY channel
+          ON CONFLICT (name) DO UPDATE SET
+            epoch = CASE WHEN c.live THEN c.epoch ELSE excluded.epoch END,
+            last_seq = CASE WHEN c.live THEN c.last_seq ELSE 0 END + excluded.last_seq,
+            total_bytes = CASE WHEN c.live THEN c.total_bytes ELSE 0 END + excluded.total_bytes,
+            version = CASE WHEN c.live THEN c.version END,
+            live = true,
+            updated = excluded.updated
+          RETURNING c.name, c.epoch, c.last_seq, c.total_bytes, c.version
+        ), numbered AS (
+          SELECT i.ord, i.channel, i.event, i.is_text, i.data, i.size, ch.epoch, ch.last_seq, ch.total_bytes, ch.version,
+            ch.last_seq - per.n + row_number() OVER w AS seq,
+            ch.total_bytes - per.bytes + sum(i.size) OVER w AS end_bytes
+          FROM input i JOIN per USING (channel) JOIN ch ON ch.name = i.channel
+          WINDOW w AS (PARTITION BY i.channel ORDER BY i.ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        ), ins AS (
+          INSERT INTO hark_messages (channel, seq, time, size, end_bytes, event, is_text, data)
+          SELECT channel, seq, @time, size, end_bytes, event, is_text, data FROM numbered ORDER BY ord
+          RETURNING channel, seq, id
+        )
+        SELECT n.epoch, n.seq, ins.id, n.end_bytes, n.last_seq, n.total_bytes, n.version,
+          (SELECT count(pg_notify('hark', 'p ' || ch.epoch || ' ' || ch.last_seq || ' ' || ch.total_bytes || ' ' || @node || ' ' || ch.name)) FROM ch)
+        FROM numbered n JOIN ins ON ins.channel = n.channel AND ins.seq = n.seq
         ORDER BY n.ord
         """;
 
