@@ -128,8 +128,13 @@ public sealed class CrossNodeVersionTests(TestDatabase database) : IClassFixture
         var first = await b.ReadAsync(behind, 10, default).AsTask().WaitAsync(Patience);
         Assert.Equal(["one"], first.Messages.Select(Text));
 
-        await Publish(a, c, "two", 2);
-        await Publish(a, c, "three", 3);
+        // One statement, so B hears of both at once (one notification) and its wait wakes knowing of "three".
+        await a.PublishBatchAsync(
+        [
+            new PublishRequest(c, null, MessagePayload.FromText("two")) { Version = 2 },
+            new PublishRequest(c, null, MessagePayload.FromText("three")) { Version = 3 },
+        ], default).AsTask().WaitAsync(Patience);
+        Assert.Equal(WakeReason.Ready, (await b.WaitAsync(first.Positions, TimeSpan.FromMinutes(1), default).AsTask().WaitAsync(Patience)).Reason);
 
         // B's cursor is two behind: it gets the current state only, and that is no gap.
         var batch = await b.ReadAsync(first.Positions, 10, default).AsTask().WaitAsync(Patience);
