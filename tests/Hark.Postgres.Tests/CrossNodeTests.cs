@@ -192,7 +192,7 @@ public sealed class CrossNodeTests(TestDatabase database) : IClassFixture<TestDa
         {
             var nodes = Enumerable.Range(0, 4).Select(_ => NewNode(fresh.ConnectionString)).ToList();
             await Task.WhenAll(nodes.Select(n => n.StartAsync(default))).WaitAsync(Patience);
-            Assert.Equal(1, Convert.ToInt32(await fresh.ExecuteAsync("SELECT version FROM hark_schema")));
+            Assert.Equal(Schema.Version, Convert.ToInt32(await fresh.ExecuteAsync("SELECT version FROM hark_schema")));
             Assert.Equal(1L, await fresh.ExecuteAsync("SELECT count(*) FROM hark_instance"));
             foreach (var node in nodes)
             {

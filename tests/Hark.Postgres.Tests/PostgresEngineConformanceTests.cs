@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hark.Postgres.Tests;
 
-/// <summary>The shared engine suite, against a real PostgreSQL.</summary>
-public sealed class PostgresEngineConformanceTests(TestDatabase database) : EngineConformanceTests, IClassFixture<TestDatabase>
+/// <summary>The shared engine suite, with versions and latest-value channels, against a real PostgreSQL.</summary>
+public sealed class PostgresEngineConformanceTests(TestDatabase database) : VersionConformanceTests, IClassFixture<TestDatabase>
 {
     private DeadlineWheel? _wheel;
 

@@ -87,6 +87,19 @@ public abstract class VersionConformanceTests : EngineConformanceTests
     }
 
     [Fact]
+    public async Task Version_AfterDelete_StartsOver()
+    {
+        var c = NewChannel();
+        await PublishVersion(c, "v5", 5);
+        Assert.True(await Engine.DeleteChannelAsync(c, default).AsTask().WaitAsync(Patience));
+        var plain = await Publish(c, "plain");
+        var older = await PublishVersion(c, "v3", 3);
+        Assert.Null(plain.Version);
+        Assert.False(older.Stale);
+        Assert.Equal(3, older.Version);
+    }
+
+    [Fact]
     public async Task Version_InBatch_StaleItemsSkippedOthersPublished()
     {
         var c = NewChannel();

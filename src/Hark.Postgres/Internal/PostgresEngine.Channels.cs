@@ -135,7 +135,8 @@ internal sealed partial class PostgresEngine
             }
             channel.Cache.Add(m);
         }
-        var excess = channel.Cache.Count - Math.Max(1, _options.CacheMessagesPerChannel);
+        // A latest-value channel's window holds only its newest message: so does its cache.
+        var excess = channel.Cache.Count - (_history.IsLatestValue(channel.Name) ? 1 : Math.Max(1, _options.CacheMessagesPerChannel));
         if (excess > 0)
         {
             channel.Cache.RemoveRange(0, excess);

@@ -26,5 +26,8 @@ internal sealed partial class PostgresEngine
 
         [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Trimming history failed; the next sweep tries again.")]
         public static partial void TrimFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "Another node created a channel of this publish meanwhile; publishing again (attempt {Attempt}).")]
+        public static partial void ChannelCreatedConcurrently(ILogger logger, int attempt);
     }
 }

@@ -25,6 +25,7 @@ internal sealed partial class PostgresEngine
         var isText = new bool[count];
         var data = new byte[count][];
         var sizes = new int[count];
+        var versions = new long?[count];
         for (var i = 0; i < count; i++)
         {
             var r = requests[i];
@@ -37,25 +38,46 @@ internal sealed partial class PostgresEngine
             isText[i] = r.Payload.IsText;
             data[i] = r.Payload.Utf8.ToArray();
             sizes[i] = StoredSize(r);
+            versions[i] = r.Version;
         }
+        // Most publishes carry no version and go to one channel: they take the simpler, faster statement.
+        var unversioned = versions.All(v => v is null) && channels.All(c => string.Equals(c, channels[0], StringComparison.Ordinal));
         await StartAsync(cancellationToken);
         var now = Now();
-        var rows = new (Epoch Epoch, long Seq, long Id, long EndBytes, long LastSeq, long TotalBytes)[count];
+        var rows = new PublishedRow[count];
         try
         {
-            await using var command = _dataSource.CreateCommand(Sql.Publish);
-            command.Parameters.Add(new NpgsqlParameter("channels", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = channels });
-            command.Parameters.Add(new NpgsqlParameter("events", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = events });
-            command.Parameters.Add(new NpgsqlParameter("is_text", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = isText });
-            command.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = data });
-            command.Parameters.Add(new NpgsqlParameter("sizes", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = sizes });
-            command.Parameters.Add(new NpgsqlParameter("time", NpgsqlDbType.TimestampTz) { Value = now.UtcDateTime });
-            command.Parameters.AddWithValue("node", _node);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var i = 0;
-            while (await reader.ReadAsync(cancellationToken))
+            for (var attempt = 1; ; attempt++)
             {
-                rows[i++] = (new Epoch(Instance, reader.GetInt64(0)), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+                try
+                {
+                    await using var command = _dataSource.CreateCommand(unversioned ? Sql.PublishUnversioned : Sql.Publish);
+                    command.Parameters.Add(new NpgsqlParameter("channels", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = channels });
+                    command.Parameters.Add(new NpgsqlParameter("events", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = events });
+                    command.Parameters.Add(new NpgsqlParameter("is_text", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = isText });
+                    command.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = data });
+                    command.Parameters.Add(new NpgsqlParameter("sizes", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = sizes });
+                    if (!unversioned)
+                    {
+                        command.Parameters.Add(new NpgsqlParameter("versions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = versions });
+                    }
+                    command.Parameters.Add(new NpgsqlParameter("time", NpgsqlDbType.TimestampTz) { Value = now.UtcDateTime });
+                    command.Parameters.AddWithValue("node", _node);
+                    await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                    var i = 0;
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        rows[i++] = new PublishedRow(new Epoch(Instance, reader.GetInt64(0)), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2),
+                            reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6));
+                    }
+                    break;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == "hark_channels" && attempt < 3)
+                {
+                    // Another node created one of these channels after this statement began: nothing was written; now
+                    // the row is there to lock, and the version check sees what that node published.
+                    Log.ChannelCreatedConcurrently(_logger, attempt);
+                }
             }
         }
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
@@ -78,37 +100,39 @@ internal sealed partial class PostgresEngine
         }
 
         // Committed: tell this node's waiters now (the notification comes back to this node too, and then changes nothing).
+        // A channel's waiters are counted once, on its first published item; a stale item woke no one.
         var results = new PublishResult[count];
-        var woken = new Dictionary<string, int>(StringComparer.Ordinal);
+        var woken = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
-            var (epoch, seq, _, _, lastSeq, totalBytes) = rows[i];
+            var row = rows[i];
             var channel = channels[i];
-            if (!woken.TryGetValue(channel, out _))
+            var subscribers = 0;
+            if (row.Id is not null && woken.Add(channel))
             {
-                woken[channel] = _channels.ContainsKey(channel)
-                    ? Apply(channel, new ChannelState(epoch, lastSeq, totalBytes, 0), CachedOf(requests, rows, channel, now))
+                subscribers = _channels.ContainsKey(channel)
+                    ? Apply(channel, new ChannelState(row.Epoch, row.LastSeq, row.TotalBytes, 0), CachedOf(requests, rows, channel, now))
                     : 0;
-                results[i] = new PublishResult(channel, seq, Cursor.Format(epoch, seq), woken[channel]);
             }
-            else
+            results[i] = new PublishResult(channel, row.Seq, Cursor.Format(row.Epoch, row.Seq), subscribers)
             {
-                results[i] = new PublishResult(channel, seq, Cursor.Format(epoch, seq), 0);
-            }
+                Stale = row.Id is null,
+                Version = row.Version,
+            };
         }
         return results;
     }
 
-    private static List<CachedMessage> CachedOf(IReadOnlyList<PublishRequest> requests, (Epoch Epoch, long Seq, long Id, long EndBytes, long LastSeq, long TotalBytes)[] rows, string channel, DateTimeOffset now)
+    private static List<CachedMessage> CachedOf(IReadOnlyList<PublishRequest> requests, PublishedRow[] rows, string channel, DateTimeOffset now)
     {
         var list = new List<CachedMessage>();
         for (var i = 0; i < requests.Count; i++)
         {
             var r = requests[i];
-            if (string.Equals(r.Channel, channel, StringComparison.Ordinal))
+            if (rows[i].Id is { } id && string.Equals(r.Channel, channel, StringComparison.Ordinal))
             {
                 var row = rows[i];
-                list.Add(new CachedMessage(new HarkMessage(channel, row.Epoch, row.Seq, now, r.Event, r.Payload, row.Id), StoredSize(r), row.EndBytes));
+                list.Add(new CachedMessage(new HarkMessage(channel, row.Epoch, row.Seq, now, r.Event, r.Payload, id, r.Version), StoredSize(r), row.EndBytes));
             }
         }
         return list;

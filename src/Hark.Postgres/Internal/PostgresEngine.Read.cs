@@ -8,7 +8,7 @@ internal sealed partial class PostgresEngine
     internal long DatabaseReads => Interlocked.Read(ref _databaseReads);
 
     /// <summary>A channel's history as reads see it: the epoch (for no live history, a fresh one), the last and the first kept.</summary>
-    private readonly record struct History(Epoch Epoch, long LastSeq, long FirstSeq, long ResetStamp);
+    private readonly record struct History(Epoch Epoch, long LastSeq, long FirstSeq, long ResetStamp, bool LatestOnly);
 
     public async ValueTask<IReadOnlyList<ChannelPosition>> GetStartAsync(IReadOnlyList<string> channels, StartPoint start, CancellationToken cancellationToken)
     {
@@ -23,8 +23,10 @@ internal sealed partial class PostgresEngine
             // A new subscription waits next: what was just read confirms the channel's state for that wait.
             Track(channels[i]);
             Apply(channels[i], snapshot.State, null, generation);
-            var h = HistoryOf(snapshot);
-            var back = Math.Max(h.FirstSeq - 1, h.LastSeq - Math.Min(start.Last, h.LastSeq));
+            var h = HistoryOf(channels[i], snapshot);
+            // A latest-value channel's newest message is its current state: a new subscriber gets it at once.
+            var last = h.LatestOnly ? Math.Max(start.Last, 1) : start.Last;
+            var back = Math.Max(h.FirstSeq - 1, h.LastSeq - Math.Min(last, h.LastSeq));
             positions[i] = new ChannelPosition(channels[i], h.Epoch, back);
         }
         return positions;
@@ -62,7 +64,7 @@ internal sealed partial class PostgresEngine
                     continue;
                 }
                 var position = after[i];
-                var h = HistoryOf(snapshot);
+                var h = HistoryOf(position.Channel, snapshot);
                 var (from, gap) = Normalize(h, position);
                 if (gap is not null)
                 {
@@ -153,7 +155,7 @@ internal sealed partial class PostgresEngine
     }
 
     private bool InWindow(CachedMessage m, ChannelState state) =>
-        m.Message.Seq > state.LastSeq - _history.MaxMessages
+        m.Message.Seq > state.LastSeq - MaxMessages(m.Message.Channel)
         && (m.EndBytes - m.Size >= state.TotalBytes - _history.MaxBytes || m.Message.Seq == state.LastSeq)
         && m.Message.Time >= _time.GetUtcNow() - _history.MaxAge;
 
@@ -182,9 +184,9 @@ internal sealed partial class PostgresEngine
         Apply(name, snapshot.State, snapshot.Messages, generation);
     }
 
-    private History HistoryOf(ChannelSnapshot s) => s.State.Epoch is { } epoch
-        ? new History(epoch, s.State.LastSeq, s.FirstSeq, s.State.ResetStamp)
-        : new History(new Epoch(Instance, s.Issued), 0, 1, s.State.ResetStamp);
+    private History HistoryOf(string channel, ChannelSnapshot s) => s.State.Epoch is { } epoch
+        ? new History(epoch, s.State.LastSeq, s.FirstSeq, s.State.ResetStamp, _history.IsLatestValue(channel))
+        : new History(new Epoch(Instance, s.Issued), 0, 1, s.State.ResetStamp, _history.IsLatestValue(channel));
 
     /// <summary>
     /// Maps a requested position onto the channel's history: the sequence number after which to deliver,
@@ -199,6 +201,11 @@ internal sealed partial class PostgresEngine
             if (position.Seq > state.LastSeq)
             {
                 return (keptFrom, new ChannelGap(position.Channel, GapReason.Reset, null));
+            }
+            if (position.Seq < keptFrom && state.LatestOnly && keptFrom == state.LastSeq - 1)
+            {
+                // Older states of a latest-value channel were superseded by the one still kept, not lost.
+                return (keptFrom, null);
             }
             if (position.Seq < keptFrom)
             {

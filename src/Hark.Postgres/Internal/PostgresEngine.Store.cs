@@ -84,7 +84,8 @@ internal sealed partial class PostgresEngine
                 {
                     var seq = reader.GetInt64(8);
                     var message = ToMessage(name, snapshot.State.Epoch!.Value, seq, new DateTimeOffset(reader.GetDateTime(10)),
-                        reader.IsDBNull(13) ? null : reader.GetString(13), reader.GetBoolean(14), (byte[])reader.GetValue(15), reader.GetInt64(9));
+                        reader.IsDBNull(13) ? null : reader.GetString(13), reader.GetBoolean(14), (byte[])reader.GetValue(15), reader.GetInt64(9),
+                        reader.IsDBNull(16) ? null : reader.GetInt64(16));
                     snapshot.Messages.Add(new CachedMessage(message, reader.GetInt32(11), reader.GetInt64(12)));
                 }
             }
@@ -125,5 +126,29 @@ internal sealed partial class PostgresEngine
         command.Parameters.AddWithValue("max_messages", (long)_history.MaxMessages);
         command.Parameters.AddWithValue("max_bytes", _history.MaxBytes);
         command.Parameters.Add(new NpgsqlParameter("cutoff", NpgsqlDbType.TimestampTz) { Value = (_time.GetUtcNow() - _history.MaxAge).UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter("latest", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = LatestValuePatterns() });
+    }
+
+    /// <summary>The count bound of a channel's window: 1 for a latest-value channel.</summary>
+    private int MaxMessages(string channel) => _history.IsLatestValue(channel) ? 1 : _history.MaxMessages;
+
+    /// <summary>
+    /// <see cref="HistoryOptions.LatestValueChannels"/> as LIKE patterns (<c>*</c> becomes <c>%</c>; LIKE's own
+    /// <c>%</c>, <c>_</c> and <c>\</c> are escaped), so the database applies the same windows as the nodes.
+    /// </summary>
+    private string[] LatestValuePatterns()
+    {
+        var patterns = _history.LatestValueChannels;
+        if (patterns.Count == 0)
+        {
+            return [];
+        }
+        var like = new string[patterns.Count];
+        for (var i = 0; i < like.Length; i++)
+        {
+            like[i] = patterns[i].Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal)
+                .Replace("_", "\\_", StringComparison.Ordinal).Replace("*", "%", StringComparison.Ordinal);
+        }
+        return like;
     }
 }

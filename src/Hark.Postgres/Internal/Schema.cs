@@ -37,6 +37,11 @@ internal static class Schema
           PRIMARY KEY (channel, seq)
         );
         """,
+        // Versioned publishes: the channel's highest version (null until a publish carries one), and each message's.
+        """
+        ALTER TABLE hark_channels ADD COLUMN IF NOT EXISTS version bigint;
+        ALTER TABLE hark_messages ADD COLUMN IF NOT EXISTS version bigint;
+        """,
     ];
 
     public static int Version => Steps.Length;

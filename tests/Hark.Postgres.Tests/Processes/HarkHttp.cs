@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Hark.Postgres.Tests.Processes;
 
-/// <summary>The few HTTP calls the multi-process tests make: publish, poll with a cursor, channel info, readiness.</summary>
+/// <summary>The few HTTP calls the multi-process tests make: publish, poll with a cursor, ask and reply, channel info, readiness.</summary>
 public sealed class HarkHttp : IDisposable
 {
     private readonly HttpClient _client = new(new SocketsHttpHandler { MaxConnectionsPerServer = 1000 }) { Timeout = TimeSpan.FromSeconds(90) };
@@ -37,8 +37,25 @@ public sealed class HarkHttp : IDisposable
         }
         using var json = JsonDocument.Parse(body);
         var root = json.RootElement;
-        var data = root.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("data").GetString()!).ToList();
+        // Text data as its text; JSON data (an ask's question) as its JSON.
+        var data = root.GetProperty("messages").EnumerateArray()
+            .Select(m => m.GetProperty("data") is { ValueKind: JsonValueKind.String } text ? text.GetString()! : m.GetProperty("data").GetRawText()).ToList();
         return new Poll(response.StatusCode, data, root.GetProperty("cursor").GetString(), root.GetProperty("gap").GetBoolean());
+    }
+
+    /// <summary>Asks on <c>{channel}</c> and holds until the answer: its status and body.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> AskAsync(Uri node, string channel, string question, double timeoutSeconds, CancellationToken cancellationToken = default)
+    {
+        var url = FormattableString.Invariant($"/ask/{channel}?timeout={timeoutSeconds}");
+        using var response = await _client.PostAsync(new Uri(node, url), new StringContent(question, Encoding.UTF8, "text/plain"), cancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+
+    /// <summary>Confirms the question at <paramref name="replyPath"/> (the <c>reply</c> of the question) with <paramref name="text"/>.</summary>
+    public async Task<HttpStatusCode> ReplyAsync(Uri node, string replyPath, string text, CancellationToken cancellationToken = default)
+    {
+        using var response = await _client.PostAsync(new Uri(node, replyPath), new StringContent(text, Encoding.UTF8, "text/plain"), cancellationToken);
+        return response.StatusCode;
     }
 
     /// <summary>Waiting subscribers of the channel on that node (0 when it does not know the channel).</summary>
