@@ -1,3 +1,5 @@
+using Hark.Internal;
+
 namespace Hark.Postgres.Internal;
 
 internal sealed partial class PostgresEngine
@@ -87,7 +89,7 @@ internal sealed partial class PostgresEngine
             }
         }
         var total = found.Sum(l => l.Count);
-        var messages = after.Count == 1 ? found[0] : Merge(found, total, max, positions);
+        var messages = after.Count == 1 ? found[0] : HistoryWindow.Merge(found, total, max, positions);
         return new ReadBatch(messages, positions, gaps ?? (IReadOnlyList<ChannelGap>)[]);
     }
 
@@ -189,38 +191,12 @@ internal sealed partial class PostgresEngine
         : new History(new Epoch(Instance, s.Issued), 0, 1, s.State.ResetStamp, _history.IsLatestValue(channel));
 
     /// <summary>
-    /// Maps a requested position onto the channel's history: the sequence number after which to deliver,
-    /// and the gap (if any) between the cursor and what is still there. As the memory engine does, except that
-    /// the database never forgets a channel it has seen, so no tombstone can be lost.
+    /// Maps a requested position onto the channel's history (see <see cref="HistoryWindow.Normalize"/>). The database
+    /// never forgets a channel it has seen, so, unlike the memory engine, no tombstone can have been lost.
     /// </summary>
-    private (long From, ChannelGap? Gap) Normalize(History state, ChannelPosition position)
-    {
-        var keptFrom = state.FirstSeq - 1;
-        if (position.Epoch == state.Epoch)
-        {
-            if (position.Seq > state.LastSeq)
-            {
-                return (keptFrom, new ChannelGap(position.Channel, GapReason.Reset, null));
-            }
-            if (position.Seq < keptFrom && state.LatestOnly && keptFrom == state.LastSeq - 1)
-            {
-                // Older states of a latest-value channel were superseded by the one still kept, not lost.
-                return (keptFrom, null);
-            }
-            if (position.Seq < keptFrom)
-            {
-                return (keptFrom, new ChannelGap(position.Channel, GapReason.Evicted, keptFrom - position.Seq));
-            }
-            return (position.Seq, null);
-        }
-        if (IsEmptyCursorOf(position, state.Epoch.Stamp, state.ResetStamp))
-        {
-            return keptFrom > 0
-                ? (keptFrom, new ChannelGap(position.Channel, GapReason.Evicted, keptFrom))
-                : (0, null);
-        }
-        return (keptFrom, new ChannelGap(position.Channel, GapReason.Reset, null));
-    }
+    private (long From, ChannelGap? Gap) Normalize(History state, ChannelPosition position) =>
+        HistoryWindow.Normalize(position, state.Epoch, state.LastSeq, state.FirstSeq, state.LatestOnly,
+            IsEmptyCursorOf(position, state.Epoch.Stamp, state.ResetStamp));
 
     /// <summary>
     /// The cursor of a channel that had no live history when it was issued, and whose history began after
@@ -231,31 +207,4 @@ internal sealed partial class PostgresEngine
         && position.Epoch.Instance == Instance
         && position.Epoch.Stamp <= epochStamp
         && resetStamp <= position.Epoch.Stamp;
-
-    /// <summary>Merges per-channel lists by publish order, keeps the first <paramref name="max"/>, and moves each channel's position to its last kept message.</summary>
-    private static List<HarkMessage> Merge(List<HarkMessage>[] found, int total, int max, ChannelPosition[] positions)
-    {
-        var all = new List<HarkMessage>(total);
-        foreach (var list in found)
-        {
-            all.AddRange(list);
-        }
-        all.Sort(static (a, b) => a.Order.CompareTo(b.Order));
-        if (all.Count <= max)
-        {
-            return all;
-        }
-        all.RemoveRange(max, all.Count - max);
-        var cut = all[^1].Order;
-        for (var i = 0; i < found.Length; i++)
-        {
-            if (found[i].Count == 0)
-            {
-                continue;
-            }
-            var kept = found[i].FindLastIndex(m => m.Order <= cut);
-            positions[i] = kept >= 0 ? found[i][kept].Position : positions[i] with { Seq = found[i][0].Seq - 1 };
-        }
-        return all;
-    }
 }

@@ -1,3 +1,5 @@
+using Hark.Internal;
+
 namespace Hark.Memory;
 
 internal sealed partial class MemoryEngine
@@ -84,38 +86,8 @@ internal sealed partial class MemoryEngine
             }
             total += list.Count;
         }
-        var messages = after.Count == 1 ? found[0] : Merge(found, total, max, positions);
+        var messages = after.Count == 1 ? found[0] : HistoryWindow.Merge(found, total, max, positions);
         return ValueTask.FromResult(new ReadBatch(messages, positions, gaps ?? (IReadOnlyList<ChannelGap>)[]));
-    }
-
-    /// <summary>Merges per-channel lists by publish order, keeps the first <paramref name="max"/>, and moves each channel's position to its last kept message.</summary>
-    private static List<HarkMessage> Merge(List<HarkMessage>[] found, int total, int max, ChannelPosition[] positions)
-    {
-        var all = new List<HarkMessage>(total);
-        foreach (var list in found)
-        {
-            all.AddRange(list);
-        }
-        if (all.Count <= max)
-        {
-            all.Sort(static (a, b) => a.Order.CompareTo(b.Order));
-            return all;
-        }
-        all.Sort(static (a, b) => a.Order.CompareTo(b.Order));
-        all.RemoveRange(max, all.Count - max);
-        for (var i = 0; i < found.Length; i++)
-        {
-            if (found[i].Count == 0)
-            {
-                continue;
-            }
-            // This channel's position moves to the last of its messages that made the cut,
-            // or to just before its first one when none did.
-            var kept = found[i].FindLastIndex(m => m.Order <= all[^1].Order);
-            var p = positions[i];
-            positions[i] = kept >= 0 ? found[i][kept].Position : p with { Seq = found[i][0].Seq - 1 };
-        }
-        return all;
     }
 
     private static ChannelPosition Advance(ChannelPosition requested, ChannelState state, long from, ChannelGap? gap, List<HarkMessage> list)
@@ -138,46 +110,16 @@ internal sealed partial class MemoryEngine
         }
     }
 
-    /// <summary>
-    /// Maps a requested position onto the channel's current history: the sequence number after which
-    /// to deliver, and the gap (if any) between the cursor and what is still there.
-    /// </summary>
-    private (long From, ChannelGap? Gap) Normalize(ChannelState state, ChannelPosition position)
-    {
-        var keptFrom = state.FirstSeq - 1;
-        if (position.Epoch == state.Epoch)
-        {
-            if (position.Seq > state.LastSeq)
-            {
-                // A position this history never reached cannot be trusted: start over, loudly.
-                return (keptFrom, new ChannelGap(position.Channel, GapReason.Reset, null));
-            }
-            if (position.Seq < keptFrom && state.LatestOnly && keptFrom == state.LastSeq - 1)
-            {
-                // Older states of a latest-value channel were superseded by the one still kept, not lost.
-                return (keptFrom, null);
-            }
-            if (position.Seq < keptFrom)
-            {
-                return (keptFrom, new ChannelGap(position.Channel, GapReason.Evicted, keptFrom - position.Seq));
-            }
-            return (position.Seq, null);
-        }
-        var stamp = position.Epoch.Stamp;
-        if (position.Seq == 0
+    /// <summary>Maps a requested position onto the channel's current history (see <see cref="HistoryWindow.Normalize"/>).</summary>
+    private (long From, ChannelGap? Gap) Normalize(ChannelState state, ChannelPosition position) =>
+        HistoryWindow.Normalize(position, state.Epoch, state.LastSeq, state.FirstSeq, state.LatestOnly,
+            // The cursor of a channel that was empty when it was issued, and this history began after that
+            // with no delete or forgotten tombstone in between: nothing was lost.
+            position.Seq == 0
             && position.Epoch.Instance == Instance
-            && stamp <= state.Epoch.Stamp
-            && state.ResetStamp <= stamp
-            && ForgottenStamp(position.Channel) <= stamp)
-        {
-            // The cursor of a channel that was empty when it was issued, and this history began
-            // after that with no delete or forgotten tombstone in between: nothing was lost.
-            return keptFrom > 0
-                ? (keptFrom, new ChannelGap(position.Channel, GapReason.Evicted, keptFrom))
-                : (0, null);
-        }
-        return (keptFrom, new ChannelGap(position.Channel, GapReason.Reset, null));
-    }
+            && position.Epoch.Stamp <= state.Epoch.Stamp
+            && state.ResetStamp <= position.Epoch.Stamp
+            && ForgottenStamp(position.Channel) <= position.Epoch.Stamp);
 
     private bool TryGetLive(string name, out MemoryChannel live) =>
         _channels.TryGetValue(name, out live!) && !live.Dead;
