@@ -40,8 +40,9 @@ as_owner() {
 free_port() {
   local port
   for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 40000))
-    if ! ss -ltnH "sport = :$port" 2>/dev/null | grep -q .; then
+    # Below the kernel's ephemeral range (32768 and up), so no outgoing connection can be holding it.
+    port=$((20000 + RANDOM % 12000))
+    if ! ss -tanH "sport = :$port" 2>/dev/null | grep -q .; then
       echo "$port"
       return 0
     fi
@@ -53,7 +54,7 @@ free_port() {
 server_start() {
   local dir=$1 bin
   bin=$(cat "$dir/bin")
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >&2
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "-p $(cat "$dir/port")" -w -t 60 start >&2
 }
 
 server_stop() {
@@ -68,20 +69,29 @@ start() {
   dir=$(mktemp -d "${TMPDIR:-/tmp}/hark-pg.XXXXXX")
   chmod 755 "$dir"
   [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
-  port=$(free_port)
   echo "$bin" > "$dir/bin"
   as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; rm -rf "$dir"; exit 1; }
   cat >> "$dir/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
-port = $port
 unix_socket_directories = '$dir'
 max_connections = 300
 fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
-  server_start "$dir" || { cat "$dir/server.log" >&2; rm -rf "$dir"; exit 1; }
+  # A port that looked free can be taken before the server binds it: try a few.
+  local started=""
+  for _ in 1 2 3 4 5; do
+    port=$(free_port) || break
+    echo "$port" > "$dir/port"
+    if server_start "$dir"; then
+      started=1
+      break
+    fi
+    echo "postgres.sh: could not start on port $port; trying another" >&2
+  done
+  [ -n "$started" ] || { cat "$dir/server.log" >&2; rm -rf "$dir"; exit 1; }
   as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres hark >&2
   echo "export HARK_TEST_POSTGRES_DIR='$dir'"
   echo "export HARK_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=postgres;Database=hark'"
