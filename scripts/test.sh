@@ -11,7 +11,8 @@ pg_dir=""
 cleanup() {
   rm -rf "$results"
   if [ -n "$pg_dir" ]; then
-    ./scripts/postgres.sh stop "$pg_dir" || true
+    ./scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1 || true
+    pg_dir=""
   fi
 }
 trap cleanup EXIT
@@ -93,6 +94,8 @@ else
 fi
 
 echo "screenshots of the browser tests: $HARK_ARTIFACTS/browser"
+# Stop PostgreSQL now, so the summary below is the last line printed.
+cleanup
 summary="tests: $passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"
