@@ -20,10 +20,9 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
         var messages = warmup + settings.Messages;
         var channel = $"fanout{Environment.TickCount64 % 1_000_000}";
         var cursor = target is HarkTarget hark ? await hark.NowAsync(channel, cancellationToken) : null;
-        var latencies = new double[subscribers * messages];
-        var received = new int[messages];
+        var log = new DeliveryLog(subscribers, messages);
         var rounds = Enumerable.Range(0, messages).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
-        long duplicates = 0, errors = 0, lastDelivery = 0;
+        long errors = 0, lastDelivery = 0;
         var sources = new SourceAddresses(settings.SourceAddresses);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -32,15 +31,12 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
             var next = 0L;
             bool OnPayload(BenchPayload p)
             {
-                if (p.Index < next || p.Index >= messages)
+                if (!log.Record(id, ref next, p, out var everyone))
                 {
-                    Interlocked.Increment(ref duplicates);
                     return false;
                 }
-                next = p.Index + 1;
-                latencies[(id * messages) + p.Index] = Stopwatch.GetElapsedTime(p.Timestamp).TotalMilliseconds;
                 Interlocked.Exchange(ref lastDelivery, Stopwatch.GetTimestamp());
-                if (Interlocked.Increment(ref received[p.Index]) == subscribers)
+                if (everyone)
                 {
                     rounds[p.Index].TrySetResult();
                 }
@@ -82,13 +78,13 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
             }
             await target.PublishAsync(channel, k, cancellationToken);
             await Task.WhenAny(rounds[k].Task, Task.Delay(settings.RoundTimeout, cancellationToken));
-            progress.Report($"{target.Name} {(sse ? "sse" : "long-poll")} fanout: message {k + 1}/{messages}, {received[k]}/{subscribers} delivered");
+            progress.Report($"{target.Name} {(sse ? "sse" : "long-poll")} fanout: message {k + 1}/{messages}, {log.Received(k)}/{subscribers} delivered");
         }
         await Task.WhenAny(Task.WhenAll(tasks), Task.Delay(settings.RoundTimeout, cancellationToken));
         await stop.CancelAsync();
         await Task.WhenAll(tasks);
 
-        var delivered = received.Skip(warmup).Sum(r => (long)r);
+        var delivered = log.Delivered(warmup);
         var window = Stopwatch.GetElapsedTime(first, Math.Max(Interlocked.Read(ref lastDelivery), first)).TotalSeconds;
         return new ScenarioResult
         {
@@ -101,11 +97,11 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
             Messages = settings.Messages,
             Channels = 1,
             Deliveries = delivered,
-            Lost = ((long)subscribers * messages) - received.Sum(r => (long)r),
-            Duplicates = duplicates,
+            Lost = log.Lost,
+            Duplicates = log.Duplicates,
             Errors = errors,
             DeliveriesPerSecond = window > 0 ? Math.Round(delivered / window) : 0,
-            Latency = LatencySummary.From([.. latencies.Where((l, i) => l > 0 && i % messages >= warmup)]),
+            Latency = LatencySummary.From([.. log.Latencies(warmup).Select(x => x.Milliseconds)]),
         };
     }
 }

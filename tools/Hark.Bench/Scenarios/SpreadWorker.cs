@@ -17,9 +17,8 @@ internal static class SpreadWorker
     public static async Task<int> RunAsync(Uri url, string channel, string cursor, int subscribers, int messages, int sources, string latencyFile)
     {
         using var target = new HarkTarget(url);
-        var latencies = new double[subscribers * messages];
-        var received = new int[messages];
-        long duplicates = 0, errors = 0;
+        var log = new DeliveryLog(subscribers, messages);
+        long errors = 0;
         var addresses = new SourceAddresses(sources);
         using var stop = new CancellationTokenSource();
         var timeout = new BenchSettings().PollTimeout;
@@ -29,14 +28,11 @@ internal static class SpreadWorker
             var next = 0L;
             bool OnPayload(BenchPayload p)
             {
-                if (p.Index < next || p.Index >= messages)
+                if (!log.Record(id, ref next, p, out var everyone))
                 {
-                    Interlocked.Increment(ref duplicates);
                     return false;
                 }
-                next = p.Index + 1;
-                latencies[(id * messages) + p.Index] = Stopwatch.GetElapsedTime(p.Timestamp).TotalMilliseconds;
-                if (Interlocked.Increment(ref received[p.Index]) == subscribers)
+                if (everyone)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"got {p.Index}"));
                 }
@@ -63,12 +59,9 @@ internal static class SpreadWorker
         await Task.WhenAny(Task.WhenAll(tasks), stopLine);
         await stop.CancelAsync();
         await Task.WhenAll(tasks);
-        await File.WriteAllLinesAsync(latencyFile, latencies
-            .Select((l, i) => (l, i))
-            .Where(x => x.l > 0)
-            .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.i % messages} {x.l:F3}")));
-        var lost = ((long)subscribers * messages) - received.Sum(r => (long)r);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done {lost} {duplicates} {errors}"));
+        await File.WriteAllLinesAsync(latencyFile, log.Latencies()
+            .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Message} {x.Milliseconds:F3}")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done {log.Lost} {log.Duplicates} {errors}"));
         return 0;
     }
 }
