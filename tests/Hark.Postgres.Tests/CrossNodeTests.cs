@@ -1,7 +1,5 @@
 using System.Text;
-using Hark.Internal;
 using Hark.Postgres.Internal;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Hark.Postgres.Tests;
@@ -10,18 +8,9 @@ namespace Hark.Postgres.Tests;
 public sealed class CrossNodeTests(TestDatabase database) : IClassFixture<TestDatabase>, IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
-    private readonly List<IAsyncDisposable> _owned = [];
-    private readonly HistoryOptions _history = new() { MaxMessages = 1000 };
+    private readonly EngineNodes _nodes = new(database.ConnectionString, new() { MaxMessages = 1000 });
 
-    private PostgresEngine NewNode(string? connectionString = null)
-    {
-        var wheel = new DeadlineWheel(TimeProvider.System, TimeSpan.FromMilliseconds(50));
-        var engine = new PostgresEngine(new PostgresOptions { ConnectionString = connectionString ?? database.ConnectionString },
-            _history, EngineLimits.Default, TimeProvider.System, wheel, NullLogger<PostgresEngine>.Instance);
-        _owned.Add(engine);
-        _owned.Add(new WheelDisposer(wheel));
-        return engine;
-    }
+    private PostgresEngine NewNode(string? connectionString = null) => _nodes.NewNode(connectionString);
 
     private static string NewChannel() => "x" + Guid.NewGuid().ToString("N")[..12];
 
@@ -224,21 +213,5 @@ public sealed class CrossNodeTests(TestDatabase database) : IClassFixture<TestDa
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var item in _owned)
-        {
-            await item.DisposeAsync();
-        }
-    }
-
-    private sealed class WheelDisposer(DeadlineWheel wheel) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            wheel.Stop();
-            wheel.Dispose();
-            return ValueTask.CompletedTask;
-        }
-    }
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 }
