@@ -15,6 +15,13 @@ public sealed class PollOptions
     /// <summary>The largest <c>max</c> a client may ask for; larger is a 400. Default 1000.</summary>
     public int MaxBatch { get; set; } = 1000;
 
+    /// <summary>
+    /// Whether listeners set up with <c>UseHarkLongPoll()</c> answer plain long-polls on the connection,
+    /// ahead of Kestrel's HTTP layer and the middleware pipeline (the server sets it up on every listener).
+    /// Default true; false sends every request through the pipeline.
+    /// </summary>
+    public bool Direct { get; set; } = true;
+
     /// <summary>Granularity of the one timer behind all poll deadlines and heartbeats. Default 100 ms.</summary>
     public TimeSpan TimerResolution { get; set; } = TimeSpan.FromMilliseconds(100);
 }

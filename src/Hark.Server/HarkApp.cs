@@ -20,6 +20,7 @@ public static class HarkApp
         }
         // Kestrel reads only its endpoints from configuration by itself; bind the rest (Kestrel:Limits:*) too.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(ConfigureListener));
         var hark = builder.Services.AddHark();
         if (string.Equals(builder.Configuration["Hark:Engine"], "postgres", StringComparison.OrdinalIgnoreCase))
         {
@@ -44,6 +45,14 @@ public static class HarkApp
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         return app;
     }
+
+    /// <summary>
+    /// What every listener of the server gets: plain long-polls answered on the connection, ahead of the
+    /// pipeline below, which adds nothing to them; CORS, tokens and streams go through it (see
+    /// <c>UseHarkLongPoll</c>; <c>Hark:Poll:Direct=false</c> turns it off). Kestrel keeps only the last
+    /// <c>ConfigureEndpointDefaults</c> action, so a host that sets its own calls this from it.
+    /// </summary>
+    public static void ConfigureListener(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) => listen.UseHarkLongPoll();
 
     private static void AnnounceAddresses(WebApplication app)
     {

@@ -38,6 +38,27 @@ internal sealed record Problem(int Status, string Type, string Title, string Det
         return TypedResults.Problem(Detail, context.Request.Path, Status, Title, TypePrefix + Type, extensions).ExecuteAsync(context);
     }
 
+    /// <summary>
+    /// The problem's JSON object, as <see cref="WriteAsync"/> writes it, for answers written without an
+    /// <see cref="HttpContext"/> (the direct long-poll path).
+    /// </summary>
+    public byte[] ToJson(string instance, string traceId)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("type", TypePrefix + Type);
+            json.WriteString("title", Title);
+            json.WriteNumber("status", Status);
+            json.WriteString("detail", Detail);
+            json.WriteString("instance", instance);
+            json.WriteString("traceId", traceId);
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
     public static Problem BadRequest(string type, string title, string detail) => new(StatusCodes.Status400BadRequest, type, title, detail);
 
     public static Problem InvalidChannel(string name) => BadRequest(

@@ -30,8 +30,10 @@ internal sealed class RequestLimits : IDisposable
         _publishes = Buckets(limits.PublishesPerSecond, limits.PublishBurst);
     }
 
-    public Problem? AdmitSubscription(HttpContext context) =>
-        Admit(_subscriptions, AddressOf(context), "too-many-subscriptions", "Too many new subscriptions",
+    public Problem? AdmitSubscription(HttpContext context) => AdmitSubscription(Remote(context));
+
+    public Problem? AdmitSubscription(IPAddress address) =>
+        Admit(_subscriptions, address.ToString(), "too-many-subscriptions", "Too many new subscriptions",
             "This address starts subscriptions faster than the server allows; resume with a cursor, or wait.");
 
     // byKey: keys are configured and this caller's key was checked as one of them.
@@ -48,6 +50,12 @@ internal sealed class RequestLimits : IDisposable
     public bool TryHold(HttpContext context, out IPAddress address)
     {
         address = Remote(context);
+        return TryHold(address);
+    }
+
+    /// <summary>Counts a held subscriber request for <paramref name="address"/> (one <see cref="Client"/> gave).</summary>
+    public bool TryHold(IPAddress address)
+    {
         while (true)
         {
             var now = _held.GetValueOrDefault(address);
@@ -102,11 +110,11 @@ internal sealed class RequestLimits : IDisposable
 
     private static string AddressOf(HttpContext context) => Remote(context).ToString();
 
-    private static IPAddress Remote(HttpContext context)
-    {
-        var remote = context.Connection.RemoteIpAddress;
-        return remote is null ? Local : remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
-    }
+    private static IPAddress Remote(HttpContext context) => Client(context.Connection.RemoteIpAddress);
+
+    /// <summary>The address limits are counted by: IPv4 as itself even when mapped into IPv6, and one shared key for none.</summary>
+    public static IPAddress Client(IPAddress? remote) =>
+        remote is null ? Local : remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
 
     public void Dispose()
     {

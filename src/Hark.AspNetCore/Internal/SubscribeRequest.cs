@@ -15,15 +15,19 @@ internal sealed record SubscribeRequest(
     string? Origin,
     string? Token)
 {
-    public static Problem? TryParse(HttpRequest request, string channelList, HarkOptions options, out SubscribeRequest parsed)
+    public static Problem? TryParse(HttpRequest request, string channelList, HarkOptions options, out SubscribeRequest parsed) =>
+        TryParse(new QueryReader(request.QueryString.Value), request.Headers["Last-Event-ID"].ToString(), request.Headers.Accept.ToString(),
+            channelList, options, out parsed);
+
+    /// <summary>Parses from the raw query string and the two headers a subscription reads (each empty when absent).</summary>
+    public static Problem? TryParse(QueryReader query, string lastEventId, string accept, string channelList, HarkOptions options, out SubscribeRequest parsed)
     {
         parsed = null!;
-        var query = new QueryReader(request.QueryString.Value);
         if (!TryParseChannels(channelList, options.Limits.MaxChannelsPerRequest, out var channels, out var problem))
         {
             return problem;
         }
-        if (!TryParseTransport(request, query, out var transport))
+        if (!TryParseTransport(accept, query, out var transport))
         {
             return Problem.BadRequest("unknown-transport", "Unknown transport",
                 $"Transport '{Problem.Shorten(query.Get("transport"))}' is not one of longpoll, poll, sse, ndjson, iframe.");
@@ -54,7 +58,7 @@ internal sealed record SubscribeRequest(
         }
         // EventSource sends Last-Event-ID when it reconnects to the same URL, so it outranks the
         // cursor the page first put in the query string.
-        string? cursor = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } lastEventId ? lastEventId : query.Get("cursor");
+        string? cursor = lastEventId.Length > 0 ? lastEventId : query.Get("cursor");
         if (string.IsNullOrEmpty(cursor) || cursor == "now")
         {
             cursor = null;
@@ -100,7 +104,7 @@ internal sealed record SubscribeRequest(
         return true;
     }
 
-    private static bool TryParseTransport(HttpRequest request, QueryReader query, out TransportKind transport)
+    private static bool TryParseTransport(string accept, QueryReader query, out TransportKind transport)
     {
         var named = query.Get("transport");
         transport = TransportKind.LongPoll;
@@ -123,7 +127,6 @@ internal sealed record SubscribeRequest(
                 return false;
         }
         // Plain polls send no Accept or a generic one; only parse it when it could name a stream.
-        var accept = request.Headers.Accept.ToString();
         if (accept.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
             transport = TransportKind.Sse;

@@ -37,9 +37,22 @@ internal sealed class SubscriberGate
         }
     }
 
+    /// <summary>Whether reading any of <paramref name="channels"/> takes a token.</summary>
+    public bool NeedsToken(IReadOnlyList<string> channels)
+    {
+        for (var i = 0; i < channels.Count; i++)
+        {
+            if (NeedsToken(channels[i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public async ValueTask<Problem?> CheckAsync(HttpContext context, IReadOnlyList<string> channels, string? queryToken)
     {
-        if (!channels.Any(NeedsToken))
+        if (!NeedsToken(channels))
         {
             return null;
         }

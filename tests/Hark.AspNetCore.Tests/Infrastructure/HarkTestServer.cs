@@ -45,7 +45,11 @@ public sealed class HarkTestServer : IAsyncDisposable
         var connections = new ConnectionDropper();
         var app = HarkApp.Create(args, builder =>
         {
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(connections.Track)));
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+            {
+                listen.Use(connections.Track);
+                HarkApp.ConfigureListener(listen);
+            }));
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
         });

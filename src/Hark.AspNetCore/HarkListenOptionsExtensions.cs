@@ -1,0 +1,34 @@
+using Hark.AspNetCore;
+using Hark.AspNetCore.Internal.Direct;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.AspNetCore.Hosting;
+
+/// <summary>Sets up a Kestrel listener to answer Hark's long-polls on the connection.</summary>
+public static class HarkListenOptionsExtensions
+{
+    /// <summary>
+    /// Answers plain long-polls (<c>GET {pathPrefix}/sub/{channels}</c> without a token, an <c>Origin</c> or a
+    /// stream transport) on this listener's connections before Kestrel's HTTP layer and the middleware
+    /// pipeline; every other request goes through the pipeline as usual. Use it only where the pipeline adds
+    /// nothing to such answers: middleware that would authorize, rewrite or decorate them never sees them.
+    /// <c>Hark:Poll:Direct=false</c> turns it off.
+    /// </summary>
+    /// <param name="listenOptions">The listener (such as from <c>ConfigureEndpointDefaults</c>).</param>
+    /// <param name="pathPrefix">The prefix <c>MapHark</c> was given; empty for the root.</param>
+    public static ListenOptions UseHarkLongPoll(this ListenOptions listenOptions, string pathPrefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(listenOptions);
+        ArgumentNullException.ThrowIfNull(pathPrefix);
+        listenOptions.Use(next =>
+        {
+            var services = listenOptions.ApplicationServices;
+            return services.GetRequiredService<IOptions<HarkOptions>>().Value.Poll.Direct
+                ? new DirectLongPoll(next, services, pathPrefix).OnConnectionAsync
+                : next;
+        });
+        return listenOptions;
+    }
+}

@@ -1,0 +1,168 @@
+using System.Text;
+
+namespace Hark.AspNetCore.Internal.Direct;
+
+/// <summary>
+/// The head of an HTTP/1.1 request that may be a plain long-poll: <c>GET {prefix}/sub/{channels}?{query}</c>
+/// with no body, no credentials and nothing that asks for more than a JSON answer. Parsing is strict and
+/// says no to anything unusual; Kestrel's own parser then reads the same bytes and answers as it would.
+/// </summary>
+internal sealed record RequestHead(string Path, string Channels, string Query, string Accept, string LastEventId)
+{
+    /// <summary>Longer heads go to Kestrel, which enforces its own limits on them.</summary>
+    public const int MaxLength = 8 * 1024;
+
+    private static ReadOnlySpan<byte> Get => "GET "u8;
+
+    private static ReadOnlySpan<byte> Version => " HTTP/1.1\r\n"u8;
+
+    private static ReadOnlySpan<byte> End => "\r\n\r\n"u8;
+
+    /// <summary>
+    /// Reads a complete head from the start of <paramref name="data"/>; null when the request is not one
+    /// this path answers or the head is not all there yet (either way, Kestrel takes the connection).
+    /// </summary>
+    public static RequestHead? TryParse(ReadOnlySpan<byte> data, string subscribePrefix, out int length)
+    {
+        length = 0;
+        var end = data.IndexOf(End);
+        if (end < 0 || !data.StartsWith(Get))
+        {
+            return null;
+        }
+        length = end + End.Length;
+        var head = data[..(end + 2)];
+        var lineEnd = head.IndexOf(Version);
+        if (lineEnd < 0)
+        {
+            return null;
+        }
+        var target = head[Get.Length..lineEnd];
+        if (!IsPlainTarget(target) || !StartsWithAscii(target, subscribePrefix))
+        {
+            return null;
+        }
+        var afterPrefix = target[subscribePrefix.Length..];
+        var question = afterPrefix.IndexOf((byte)'?');
+        var channels = question < 0 ? afterPrefix : afterPrefix[..question];
+        if (channels.IsEmpty || channels.IndexOfAny((byte)'/', (byte)'%') >= 0)
+        {
+            return null;
+        }
+        var query = question < 0 ? [] : afterPrefix[question..];
+
+        string accept = "", lastEventId = "";
+        var host = false;
+        var lines = head[(lineEnd + Version.Length)..];
+        while (!lines.IsEmpty)
+        {
+            var eol = lines.IndexOf("\r\n"u8);
+            var line = lines[..eol];
+            lines = lines[(eol + 2)..];
+            var colon = line.IndexOf((byte)':');
+            if (colon <= 0 || !IsToken(line[..colon]) || !IsFieldValue(line[(colon + 1)..]))
+            {
+                return null;
+            }
+            var name = line[..colon];
+            var value = line[(colon + 1)..].Trim(" \t"u8);
+            switch (Classify(name))
+            {
+                case Field.Host when !host:
+                    host = true;
+                    break;
+                case Field.Accept when accept.Length == 0:
+                    accept = Encoding.ASCII.GetString(value);
+                    break;
+                case Field.LastEventId when lastEventId.Length == 0:
+                    lastEventId = Encoding.ASCII.GetString(value);
+                    break;
+                case Field.Connection when Ascii.EqualsIgnoreCase(value, "keep-alive"u8):
+                    // Anything else ("close", "upgrade") changes how the connection goes on.
+                    break;
+                case Field.Other:
+                    break;
+                default:
+                    // A body, credentials, an origin to answer for, an upgrade, or a field given twice.
+                    return null;
+            }
+        }
+        if (!host)
+        {
+            return null;
+        }
+        return new RequestHead(Encoding.ASCII.GetString(target[..(subscribePrefix.Length + channels.Length)]),
+            Encoding.ASCII.GetString(channels), Encoding.ASCII.GetString(query), accept, lastEventId);
+    }
+
+    private enum Field { Other, Host, Accept, LastEventId, Connection, Refused }
+
+    private static Field Classify(ReadOnlySpan<byte> name)
+    {
+        if (Ascii.EqualsIgnoreCase(name, "host"u8))
+        {
+            return Field.Host;
+        }
+        if (Ascii.EqualsIgnoreCase(name, "accept"u8))
+        {
+            return Field.Accept;
+        }
+        if (Ascii.EqualsIgnoreCase(name, "last-event-id"u8))
+        {
+            return Field.LastEventId;
+        }
+        if (Ascii.EqualsIgnoreCase(name, "connection"u8))
+        {
+            return Field.Connection;
+        }
+        return Ascii.EqualsIgnoreCase(name, "content-length"u8) || Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8)
+            || Ascii.EqualsIgnoreCase(name, "authorization"u8) || Ascii.EqualsIgnoreCase(name, "origin"u8)
+            || Ascii.EqualsIgnoreCase(name, "upgrade"u8) || Ascii.EqualsIgnoreCase(name, "expect"u8)
+            || Ascii.EqualsIgnoreCase(name, "te"u8) || Ascii.EqualsIgnoreCase(name, "http2-settings"u8)
+            ? Field.Refused : Field.Other;
+    }
+
+    private static bool StartsWithAscii(ReadOnlySpan<byte> target, string prefix)
+    {
+        if (target.Length <= prefix.Length)
+        {
+            return false;
+        }
+        for (var i = 0; i < prefix.Length; i++)
+        {
+            if (target[i] != prefix[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Origin-form with visible ASCII only (no spaces, no fragment).</summary>
+    private static bool IsPlainTarget(ReadOnlySpan<byte> target) =>
+        !target.IsEmpty && target[0] == '/' && !target.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E) && !target.Contains((byte)'#');
+
+    private static bool IsToken(ReadOnlySpan<byte> name)
+    {
+        foreach (var b in name)
+        {
+            if (b <= 0x20 || b >= 0x7F || "\"(),/:;<=>?@[\\]{}"u8.Contains(b))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool IsFieldValue(ReadOnlySpan<byte> value)
+    {
+        foreach (var b in value)
+        {
+            if ((b < 0x20 && b != '\t') || b >= 0x7F)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
