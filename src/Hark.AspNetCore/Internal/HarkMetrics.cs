@@ -16,6 +16,7 @@ internal sealed class HarkMetrics
     private readonly Counter<long> _gaps;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _dropped;
+    private readonly Counter<long> _direct;
 
     public HarkMetrics(IMeterFactory meterFactory, Hark.IHarkEngine engine)
     {
@@ -28,6 +29,8 @@ internal sealed class HarkMetrics
         _gaps = meter.CreateCounter<long>("hark.gaps", "{gap}", "Gaps reported to subscribers: messages after their cursor were gone.");
         _rejected = meter.CreateCounter<long>("hark.requests.rejected", "{request}", "Requests answered with a problem (4xx).");
         _dropped = meter.CreateCounter<long>("hark.connections.dropped", "{connection}", "Streams dropped because the client did not read.");
+        _direct = meter.CreateCounter<long>("hark.polls.direct", "{request}",
+            "Long-polls answered on the connection, ahead of the HTTP pipeline (the rest of hark.poll.duration went through it).");
         meter.CreateObservableGauge("hark.channels", () => engine.ChannelCount, "{channel}", "Channels held by the engine.");
         meter.CreateObservableGauge("hark.history.size", () => engine.HistoryBytes, "By", "Bytes of message history held.");
     }
@@ -53,6 +56,8 @@ internal sealed class HarkMetrics
             _pollDuration.Record(held.TotalSeconds, new KeyValuePair<string, object?>("hark.outcome", outcome));
         }
     }
+
+    public void AnsweredDirectly() => _direct.Add(1);
 
     public void Gaps(int count) => _gaps.Add(count);
 

@@ -143,6 +143,7 @@ internal sealed class DirectLongPoll
         {
             _limits.Release(state.Address);
         }
+        _metrics.AnsweredDirectly();
         var close = state.Closing.IsCancellationRequested;
         var output = state.Output;
         if (answer.Problem is { } problem)

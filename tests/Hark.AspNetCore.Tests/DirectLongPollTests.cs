@@ -1,0 +1,240 @@
+using System.Net;
+using Hark.AspNetCore.Internal;
+using Hark.AspNetCore.Tests.Infrastructure;
+using Hark.Internal;
+
+namespace Hark.AspNetCore.Tests;
+
+/// <summary>
+/// Plain long-polls answered on the connection, ahead of Kestrel's HTTP layer, and every request that is
+/// not one handed to the pipeline unread, on raw connections so the exact bytes are the test's.
+/// </summary>
+public sealed class DirectLongPollTests(ITestOutputHelper output)
+{
+    private static long Direct(HarkTestServer server) => Metric(server, "hark_polls_direct_total");
+
+    private static long Metric(HarkTestServer server, string name) =>
+        server.Service<PrometheusExporter>().Scrape().Split('\n')
+            .Where(l => l.StartsWith(name, StringComparison.Ordinal))
+            .Sum(l => (long)double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
+    public async Task Polls_AreAnsweredOnTheConnection_UntilAnotherRequest_HandsItToThePipeline()
+    {
+        await using var server = await HarkTestServer.StartAsync(output);
+        var c = HarkTestServer.NewChannel();
+        await using var connection = await HandDrivenConnection.OpenAsync(server.Address);
+
+        await connection.SendAsync(HandDrivenConnection.Get($"/sub/{c}?timeout=0"));
+        var first = await connection.ReadResponseAsync();
+        Assert.Equal(200, first.Status);
+        Assert.Equal("application/json; charset=utf-8", first.Headers["Content-Type"]);
+        Assert.Equal("no-store", first.Headers["Cache-Control"]);
+        Assert.True(first.Headers.ContainsKey("Date"));
+        var cursor = first.Json.GetProperty("cursor").GetString();
+
+        await connection.SendAsync(HandDrivenConnection.Get($"/sub/{c}?cursor={cursor}&timeout=30"));
+        await HarkTestServer.EventuallyAsync(() => Task.FromResult(server.Service<DeadlineWheel>().Count == 1), "the poll is held");
+        await server.PublishAsync(c, "{\"n\":1}");
+        var second = await connection.ReadResponseAsync();
+        Assert.Equal(200, second.Status);
+        var message = Assert.Single(second.Json.GetProperty("messages").EnumerateArray());
+        Assert.Equal(1, message.GetProperty("data").GetProperty("n").GetInt32());
+        Assert.Equal(2, Direct(server));
+
+        // Another request on the same connection goes through the pipeline, and so does every poll after it.
+        await connection.SendAsync(HandDrivenConnection.Get("/healthz"));
+        Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
+        await server.PublishAsync(c, "{\"n\":2}");
+        await connection.SendAsync(HandDrivenConnection.Get($"/sub/{c}?cursor={second.Json.GetProperty("cursor").GetString()}&timeout=30"));
+        var third = await connection.ReadResponseAsync();
+        Assert.Equal(2, Assert.Single(third.Json.GetProperty("messages").EnumerateArray()).GetProperty("data").GetProperty("n").GetInt32());
+        Assert.Equal(2, Direct(server));
+    }
+
+    [Fact]
+    public async Task PipelinedPolls_AreAnsweredInOrder()
+    {
+        await using var server = await HarkTestServer.StartAsync(output);
+        var c = HarkTestServer.NewChannel();
+        await server.PublishAsync(c, "1");
+        await server.PublishAsync(c, "2");
+        await using var connection = await HandDrivenConnection.OpenAsync(server.Address);
+
+        await connection.SendAsync(HandDrivenConnection.Get($"/sub/{c}?cursor=oldest&max=1&timeout=0") + HandDrivenConnection.Get($"/sub/{c}?last=1&timeout=0"));
+
+        var first = await connection.ReadResponseAsync();
+        var second = await connection.ReadResponseAsync();
+        Assert.Equal(1, Assert.Single(first.Json.GetProperty("messages").EnumerateArray()).GetProperty("data").GetInt32());
+        Assert.Equal(2, Assert.Single(second.Json.GetProperty("messages").EnumerateArray()).GetProperty("data").GetInt32());
+        Assert.Equal(2, Direct(server));
+    }
+
+    [Theory]
+    [InlineData("Origin: http://app.test")]
+    [InlineData("Authorization: Bearer abc")]
+    [InlineData("Connection: close")]
+    [InlineData("Content-Length: 0")]
+    public async Task RequestsThePipelineMustSee_GoThroughIt(string header)
+    {
+        await using var server = await HarkTestServer.StartAsync(output, "Hark:Cors:Origins:0=http://app.test");
+        var c = HarkTestServer.NewChannel();
+        await using var connection = await HandDrivenConnection.OpenAsync(server.Address);
+
+        await connection.SendAsync(HandDrivenConnection.Get($"/sub/{c}?timeout=0", header));
+        var response = await connection.ReadResponseAsync();
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal(0, Direct(server));
+        if (header.StartsWith("Origin", StringComparison.Ordinal))
+        {
+            Assert.Equal("http://app.test", response.Headers["Access-Control-Allow-Origin"]);
+        }
+    }
+
+    [Fact]
+    public async Task AHeadSentInPieces_IsAnsweredByThePipeline()
+    {
+        await using var server = await HarkTestServer.StartAsync(output);
+        var c = HarkTestServer.NewChannel();
+        await using var connection = await HandDrivenConnection.OpenAsync(server.Address);
+        var request = HandDrivenConnection.Get($"/sub/{c}?timeout=0");
+
+        await connection.SendAsync(request[..10]);
+        await Task.Delay(200);
+        await connection.SendAsync(request[10..]);
+
+        Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
+        Assert.Equal(0, Direct(server));
+    }
+
+    [Theory]
+    [InlineData("GET /sub/a?timeout=0 HTTP/1.1\r\nHost: test\r\nNo colon here\r\n\r\n", 400)]
+    [InlineData("GET /sub/a?timeout=0 HTTP/1.1\r\n\r\n", 400)]
+    [InlineData("GET /sub/a b HTTP/1.1\r\nHost: test\r\n\r\n", 400)]
+    [InlineData("GET /sub/a?timeout=0 HTTP/1.1\r\nHost: test\r\nHost: other\r\n\r\n", 400)]
+    [InlineData("GET /sub/a?cursor=zzz HTTP/1.1\r\nHost: test\r\n\r\n", 400)]
+    [InlineData("GET /sub/a%2Fb?timeout=0 HTTP/1.1\r\nHost: test\r\n\r\n", 400)]
+    [InlineData("GET /sub/a?timeout=abc HTTP/1.1\r\nHost: test\r\n\r\n", 400)]
+    [InlineData("GET /sub/a?transport=carrier-pigeon HTTP/1.1\r\nHost: test\r\n\r\n", 400)]
+    [InlineData("POST /sub/a HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n", 405)]
+    public async Task MalformedOrRefusedRequests_GetTheirUsual4xx(string raw, int status)
+    {
+        await using var server = await HarkTestServer.StartAsync(output);
+        await using var connection = await HandDrivenConnection.OpenAsync(server.Address);
+
+        await connection.SendAsync(raw);
+        var response = await connection.ReadResponseAsync();
+
+        Assert.Equal(status, response.Status);
+        Assert.Equal(0, Direct(server));
+    }
+
+    [Fact]
+    public async Task AClientThatVanishesWhileHeld_IsReleased_AndItsAddressMayHoldAgain()
+    {
+        await using var server = await HarkTestServer.StartAsync(output, "Hark:Limits:MaxHeldPerAddress=2");
+        var c = HarkTestServer.NewChannel();
+        var wheel = server.Service<DeadlineWheel>();
+        for (var round = 0; round < 3; round++)
+        {
+            var connections = new List<HandDrivenConnection>();
+            for (var i = 0; i < 2; i++)
+            {
+                var connection = await HandDrivenConnection.OpenAsync(server.Address);
+                await connection.SendAsync(HandDrivenConnection.Get($"/sub/{c}?timeout=60"));
+                connections.Add(connection);
+            }
+            await HarkTestServer.EventuallyAsync(() => Task.FromResult(wheel.Count == 2), $"round {round}: both polls held");
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+            await HarkTestServer.EventuallyAsync(() => Task.FromResult(wheel.Count == 0), $"round {round}: both polls released");
+        }
+        await HarkTestServer.EventuallyAsync(() => Task.FromResult(Metric(server, "hark_connections_held") == 0), "the held gauge is back to 0");
+    }
+
+    [Fact]
+    public async Task AnAddressAtItsHeldLimit_Gets429()
+    {
+        await using var server = await HarkTestServer.StartAsync(output, "Hark:Limits:MaxHeldPerAddress=1");
+        var c = HarkTestServer.NewChannel();
+        await using var holding = await HandDrivenConnection.OpenAsync(server.Address);
+        await holding.SendAsync(HandDrivenConnection.Get($"/sub/{c}?timeout=60"));
+        await HarkTestServer.EventuallyAsync(() => Task.FromResult(server.Service<DeadlineWheel>().Count == 1), "the first poll is held");
+
+        await using var second = await HandDrivenConnection.OpenAsync(server.Address);
+        await second.SendAsync(HandDrivenConnection.Get($"/sub/{c}?timeout=60"));
+        var refused = await second.ReadResponseAsync();
+
+        Assert.Equal(429, refused.Status);
+        Assert.Equal("urn:hark:problem:too-many-connections", refused.Json.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task AChannelDeletedWhileHeld_Gets410Problem()
+    {
+        await using var server = await HarkTestServer.StartAsync(output);
+        var c = HarkTestServer.NewChannel();
+        await server.PublishAsync(c, "1");
+        await using var connection = await HandDrivenConnection.OpenAsync(server.Address);
+        await connection.SendAsync(HandDrivenConnection.Get($"/sub/{c}?timeout=60"));
+        await HarkTestServer.EventuallyAsync(() => Task.FromResult(server.Service<DeadlineWheel>().Count == 1), "the poll is held");
+
+        using var deleted = await server.Client.DeleteAsync($"/pub/{c}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        var response = await connection.ReadResponseAsync();
+
+        Assert.Equal(410, response.Status);
+        Assert.Equal("application/problem+json", response.Headers["Content-Type"]);
+        var problem = response.Json;
+        Assert.Equal("urn:hark:problem:channel-closed", problem.GetProperty("type").GetString());
+        Assert.Equal(410, problem.GetProperty("status").GetInt32());
+        Assert.Equal($"/sub/{c}", problem.GetProperty("instance").GetString());
+        Assert.Equal(1, Direct(server));
+    }
+
+    [Fact]
+    public async Task AnIdleConnection_IsClosedAfterTheKeepAliveTimeout()
+    {
+        await using var server = await HarkTestServer.StartAsync(output, "Kestrel:Limits:KeepAliveTimeout=00:00:01");
+        await using var connection = await HandDrivenConnection.OpenAsync(server.Address);
+        await connection.SendAsync(HandDrivenConnection.Get($"/sub/{HarkTestServer.NewChannel()}?timeout=0"));
+        Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
+        Assert.Equal(1, Direct(server));
+
+        Assert.True(await connection.ClosedByServerAsync(TimeSpan.FromSeconds(15)), "the idle connection stayed open");
+    }
+
+    [Fact]
+    public async Task Shutdown_AnswersAHeldPoll_AndClosesTheConnection()
+    {
+        var server = await HarkTestServer.StartAsync(output);
+        await using var connection = await HandDrivenConnection.OpenAsync(server.Address);
+        await connection.SendAsync(HandDrivenConnection.Get($"/sub/{HarkTestServer.NewChannel()}?timeout=60"));
+        await HarkTestServer.EventuallyAsync(() => Task.FromResult(server.Service<DeadlineWheel>().Count == 1), "the poll is held");
+
+        var stopping = server.App.StopAsync();
+        var response = await connection.ReadResponseAsync();
+        await stopping.WaitAsync(HarkTestServer.Patience);
+
+        Assert.Equal(200, response.Status);
+        Assert.Empty(response.Json.GetProperty("messages").EnumerateArray());
+        // The answer comes as the application stops; the connection closes once Kestrel stops too.
+        Assert.True(await connection.ClosedByServerAsync(HarkTestServer.Patience));
+        await server.App.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TurnedOff_EveryPollGoesThroughThePipeline()
+    {
+        await using var server = await HarkTestServer.StartAsync(output, "Hark:Poll:Direct=false");
+        await using var connection = await HandDrivenConnection.OpenAsync(server.Address);
+
+        await connection.SendAsync(HandDrivenConnection.Get($"/sub/{HarkTestServer.NewChannel()}?timeout=0"));
+
+        Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
+        Assert.Equal(0, Direct(server));
+    }
+}
