@@ -78,12 +78,19 @@ bench() { "${bench_cpu[@]}" dotnet "$work/bench/Hark.Bench.dll" "$@"; }
 
 if $quick; then
   hold_steps=500,1000,2000; subscribers=1000; messages=10; rates=500,1000,2000; step_seconds=2
+  warmup_subscribers=200; warmup_messages=10
 else
   hold_steps=1000,5000,10000,15000,19000; subscribers=10000; messages=20; rates=500,1000,2000,4000,8000,16000; step_seconds=5
+  warmup_subscribers=2000; warmup_messages=100
 fi
 
 rm -rf "$results"
 mkdir -p "$results"
+
+# A fan-out is measured on a warm server, as production servers are: the same server first serves a
+# shorter fan-out of the same kind (not recorded), so a JIT-compiled server is past its tiering and
+# both servers have their buffers and pools sized. Both targets get the same warm-up.
+warmup_args="--subscribers $warmup_subscribers --messages $warmup_messages"
 
 # name, then the scenario's arguments; each runs against a freshly started server of each kind.
 scenarios=(
@@ -100,6 +107,10 @@ for entry in "${scenarios[@]}"; do
   for target in hark nchan; do
     step "$name against $target"
     if [[ $target == hark ]]; then start_hark; url=http://127.0.0.1:$hark_port; else start_nchan; url=http://127.0.0.1:$nchan_port; fi
+    if [[ $name == fanout || $name == sse ]]; then
+      # shellcheck disable=SC2086
+      bench run "$name" $warmup_args --target "$target" --url "$url" --pid "$server_pid" --out "$work/warmup.json" >/dev/null || true
+    fi
     # shellcheck disable=SC2086
     bench $args --target "$target" --url "$url" --pid "$server_pid" --out "$results/$name-$target.json" || echo "($name against $target reported loss or errors; see the table)"
     stop_server
@@ -114,7 +125,8 @@ done
   echo
   echo "Nchan's config is \`tools/nchan/nginx.conf\` (one worker, message buffer 1000, message timeout 1 h, subscriber timeout 120 s,"
   echo "first message \`newest\` so a new subscriber waits for the next message as Hark's does). Hark runs its defaults with"
-  echo "\`Hark:Poll:MaxTimeout=00:02:00\`."
+  echo "\`Hark:Poll:MaxTimeout=00:02:00\`. Each fan-out (long-poll and SSE) is measured on a warm server: the same server first"
+  echo "serves a fan-out of $warmup_subscribers subscribers × $warmup_messages messages, not recorded, against either target alike."
 } > "$results/environment.md"
 
 step "writing docs/benchmarks.md"
