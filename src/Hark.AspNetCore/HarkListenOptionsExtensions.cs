@@ -25,7 +25,9 @@ public static class HarkListenOptionsExtensions
         listenOptions.Use(next =>
         {
             var services = listenOptions.ApplicationServices;
+            // Only where HTTP/1.1 is spoken in the clear: Kestrel's own HTTP/2 and TLS come after this point.
             return services.GetRequiredService<IOptions<HarkOptions>>().Value.Poll.Direct
+                && listenOptions.Protocols.HasFlag(HttpProtocols.Http1)
                 ? new DirectLongPoll(next, services, pathPrefix).OnConnectionAsync
                 : next;
         });

@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Hark.AspNetCore.Internal.Direct;
 
@@ -13,15 +14,19 @@ internal sealed class DirectConnection : IDisposable
 {
     private readonly ConnectionContext _connection;
     private readonly TimeSpan _keepAlive;
+    private readonly TimeSpan _firstRequest;
     private readonly CancellationTokenSource _idle = new();
     private readonly CancellationTokenRegistration _closingRegistration;
     private int _requests;
     private bool _disposed;
 
-    public DirectConnection(ConnectionContext connection, TimeSpan keepAlive)
+    public DirectConnection(ConnectionContext connection, KestrelServerLimits limits)
     {
         _connection = connection;
-        _keepAlive = keepAlive;
+        // Kestrel's "infinite" is TimeSpan.MaxValue, beyond what a timer takes.
+        _keepAlive = Bounded(limits.KeepAliveTimeout);
+        // A new connection gets as long as Kestrel gives a request head, not a whole keep-alive period.
+        _firstRequest = Bounded(limits.RequestHeadersTimeout);
         Address = RequestLimits.Client((connection.RemoteEndPoint as IPEndPoint)?.Address);
         Closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
         // The server is stopping: an idle connection ends now; a held poll is answered by the engine's shutdown.
@@ -52,7 +57,7 @@ internal sealed class DirectConnection : IDisposable
             ReadResult result;
             try
             {
-                _idle.CancelAfter(_keepAlive);
+                _idle.CancelAfter(_requests == 0 ? _firstRequest : _keepAlive);
                 result = await Input.ReadAsync(_idle.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or ConnectionAbortedException)
@@ -96,8 +101,14 @@ internal sealed class DirectConnection : IDisposable
         }
     }
 
+    /// <summary>Counts a request read here.</summary>
+    public void Served() => _requests++;
+
     /// <summary>A trace identifier in Kestrel's form, connection id and request number.</summary>
-    public string NextTraceId() => $"{_connection.ConnectionId}:{++_requests:X8}";
+    public string TraceId() => $"{_connection.ConnectionId}:{_requests:X8}";
+
+    private static TimeSpan Bounded(TimeSpan timeout) =>
+        timeout <= TimeSpan.Zero || timeout >= TimeSpan.FromMilliseconds(int.MaxValue) ? Timeout.InfiniteTimeSpan : timeout;
 
     public void Dispose()
     {

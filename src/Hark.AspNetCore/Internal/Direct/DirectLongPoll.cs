@@ -1,6 +1,7 @@
 using System.Buffers;
 using Hark.AspNetCore.Internal.Transports;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -29,8 +30,8 @@ internal sealed class DirectLongPoll
     private readonly HarkMetrics _metrics;
     private readonly HarkOptions _options;
     private readonly ResponseHead _responses;
-    private readonly TimeSpan _keepAlive;
-    private readonly string _prefix;
+    private readonly KestrelServerLimits _limitsOfKestrel;
+    private readonly HeadRules _rules;
 
     public DirectLongPoll(ConnectionDelegate next, IServiceProvider services, string pathPrefix)
     {
@@ -43,13 +44,14 @@ internal sealed class DirectLongPoll
         _options = services.GetRequiredService<IOptions<HarkOptions>>().Value;
         var kestrel = services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
         _responses = new ResponseHead(services.GetRequiredService<TimeProvider>(), kestrel.AddServerHeader);
-        _keepAlive = kestrel.Limits.KeepAliveTimeout;
-        _prefix = pathPrefix.TrimEnd('/') + "/sub/";
+        _limitsOfKestrel = kestrel.Limits;
+        _rules = new HeadRules(pathPrefix.TrimEnd('/') + "/sub/", kestrel.Limits,
+            services.GetRequiredService<IOptions<HostFilteringOptions>>().Value.AllowedHosts);
     }
 
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
-        var state = new DirectConnection(connection, _keepAlive);
+        var state = new DirectConnection(connection, _limitsOfKestrel);
         try
         {
             while (true)
@@ -70,6 +72,7 @@ internal sealed class DirectLongPoll
                     return;
                 }
                 state.Input.AdvanceTo(buffer.GetPosition(poll.HeadLength));
+                state.Served();
                 if (!await ServeAsync(state, poll))
                 {
                     return;
@@ -83,16 +86,18 @@ internal sealed class DirectLongPoll
     }
 
     /// <summary>
-    /// Decides whether the request at the start of <paramref name="buffer"/> is a long-poll answered here,
-    /// and if so admits it (rate and held limits) and resolves its cursor. Null leaves it all to Kestrel.
+    /// Decides whether the request at the start of <paramref name="buffer"/> is a long-poll answered here
+    /// (null leaves it all to Kestrel). A poll taken here is admitted by the same limits as the endpoint's
+    /// and has its cursor resolved; when either refuses it, the answer is that problem, written here too, so
+    /// no limit is charged twice.
     /// </summary>
     private async ValueTask<AcceptedPoll?> TryAcceptAsync(DirectConnection state, ReadOnlySequence<byte> buffer)
     {
         var length = 0;
         var head = buffer.IsSingleSegment
-            ? RequestHead.TryParse(buffer.FirstSpan, _prefix, out length)
-            : buffer.Length <= RequestHead.MaxLength ? RequestHead.TryParse(buffer.ToArray(), _prefix, out length) : null;
-        if (head is null || length > RequestHead.MaxLength)
+            ? RequestHead.TryParse(buffer.FirstSpan, _rules, out length)
+            : buffer.Length <= _rules.MaxLength ? RequestHead.TryParse(buffer.ToArray(), _rules, out length) : null;
+        if (head is null)
         {
             return null;
         }
@@ -101,71 +106,87 @@ internal sealed class DirectLongPoll
         {
             return null;
         }
-        if (request.Cursor is null && _limits.AdmitSubscription(state.Address) is not null)
+        if (request.Cursor is null && _limits.AdmitSubscription(state.Address) is { } tooFast)
         {
-            return null;
+            return new AcceptedPoll(head, length, request, null, tooFast);
         }
         if (!_limits.TryHold(state.Address))
         {
-            return null;
+            return new AcceptedPoll(head, length, request, null, RequestLimits.TooManyHeld(_limits.MaxHeld));
         }
+        var held = true;
         try
         {
             var (positions, problem) = await CursorResolver.ResolveAsync(request, _engine, state.Closing);
-            if (problem is null)
+            held = problem is null;
+            return new AcceptedPoll(head, length, request, positions, problem);
+        }
+        catch (HarkUnavailableException e)
+        {
+            held = false;
+            return new AcceptedPoll(head, length, request, null, Problem.Unavailable(e.Message));
+        }
+        finally
+        {
+            if (!held)
             {
-                return new AcceptedPoll(head, request, positions!, length);
+                _limits.Release(state.Address);
             }
         }
-        catch (Exception e) when (e is HarkUnavailableException or OperationCanceledException)
-        {
-        }
-        _limits.Release(state.Address);
-        return null;
     }
 
     /// <summary>Holds the poll until its answer and writes it; false when the connection should end.</summary>
     private async ValueTask<bool> ServeAsync(DirectConnection state, AcceptedPoll poll)
     {
+        _metrics.AnsweredDirectly();
+        if (poll.Problem is { } refused)
+        {
+            return await WriteProblemAsync(state, poll, refused);
+        }
         LongPollAnswer answer;
         try
         {
-            try
-            {
-                answer = await _longPoll.AnswerAsync(poll.Request, poll.Positions, state.Aborted);
-            }
-            catch (HarkUnavailableException e)
-            {
-                answer = new LongPollAnswer(null, Problem.Unavailable(e.Message));
-            }
+            answer = await _longPoll.AnswerAsync(poll.Request, poll.Positions!, state.Aborted);
+        }
+        catch (HarkUnavailableException e)
+        {
+            answer = new LongPollAnswer(null, Problem.Unavailable(e.Message));
+        }
+        catch (OperationCanceledException) when (state.Aborted.IsCancellationRequested)
+        {
+            return false;
         }
         finally
         {
             _limits.Release(state.Address);
         }
-        _metrics.AnsweredDirectly();
-        var close = state.Closing.IsCancellationRequested;
-        var output = state.Output;
         if (answer.Problem is { } problem)
         {
-            _metrics.Rejected(problem.Status);
-            var json = problem.ToJson(poll.Head.Path, state.NextTraceId());
-            _responses.Write(output, problem.Status, "application/problem+json", json.Length, problem.RetryAfterSeconds, close);
-            output.Write(json);
+            return await WriteProblemAsync(state, poll, problem);
         }
-        else if (answer.Batch is { } batch)
+        if (answer.Batch is not { } batch)
         {
-            var body = new LongPollBody(poll.Positions, batch);
-            _responses.Write(output, 200, LongPollBody.ContentType, body.Length, close: close);
-            body.WriteTo(output);
-            _longPoll.Delivered(batch);
-        }
-        else
-        {
+            // The client went away.
             return false;
         }
+        var close = state.Closing.IsCancellationRequested;
+        var body = new LongPollBody(poll.Positions!, batch);
+        _responses.Write(state.Output, 200, LongPollBody.ContentType, body.Length, close: close);
+        body.WriteTo(state.Output);
+        _longPoll.Delivered(batch);
         return await state.FlushAsync() && !close;
     }
 
-    private sealed record AcceptedPoll(RequestHead Head, SubscribeRequest Request, IReadOnlyList<ChannelPosition> Positions, int HeadLength);
+    private async ValueTask<bool> WriteProblemAsync(DirectConnection state, AcceptedPoll poll, Problem problem)
+    {
+        _metrics.Rejected(problem.Status);
+        var close = state.Closing.IsCancellationRequested;
+        var json = problem.ToJson(poll.Head.Path, state.TraceId());
+        _responses.Write(state.Output, problem.Status, "application/problem+json", json.Length, problem.RetryAfterSeconds, close);
+        state.Output.Write(json);
+        return await state.FlushAsync() && !close;
+    }
+
+    /// <summary>A request taken here: held with its positions, or answered with <see cref="Problem"/>.</summary>
+    private sealed record AcceptedPoll(RequestHead Head, int HeadLength, SubscribeRequest Request, IReadOnlyList<ChannelPosition>? Positions, Problem? Problem);
 }

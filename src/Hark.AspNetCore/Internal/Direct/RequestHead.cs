@@ -9,9 +9,6 @@ namespace Hark.AspNetCore.Internal.Direct;
 /// </summary>
 internal sealed record RequestHead(string Path, string Channels, string Query, string Accept, string LastEventId)
 {
-    /// <summary>Longer heads go to Kestrel, which enforces its own limits on them.</summary>
-    public const int MaxLength = 8 * 1024;
-
     private static ReadOnlySpan<byte> Get => "GET "u8;
 
     private static ReadOnlySpan<byte> Version => " HTTP/1.1\r\n"u8;
@@ -22,21 +19,22 @@ internal sealed record RequestHead(string Path, string Channels, string Query, s
     /// Reads a complete head from the start of <paramref name="data"/>; null when the request is not one
     /// this path answers or the head is not all there yet (either way, Kestrel takes the connection).
     /// </summary>
-    public static RequestHead? TryParse(ReadOnlySpan<byte> data, string subscribePrefix, out int length)
+    public static RequestHead? TryParse(ReadOnlySpan<byte> data, HeadRules rules, out int length)
     {
         length = 0;
         var end = data.IndexOf(End);
-        if (end < 0 || !data.StartsWith(Get))
+        if (end < 0 || !data.StartsWith(Get) || end + End.Length > rules.MaxLength)
         {
             return null;
         }
         length = end + End.Length;
         var head = data[..(end + 2)];
         var lineEnd = head.IndexOf(Version);
-        if (lineEnd < 0)
+        if (lineEnd < 0 || lineEnd + Version.Length > rules.MaxRequestLine)
         {
             return null;
         }
+        var subscribePrefix = rules.SubscribePrefix;
         var target = head[Get.Length..lineEnd];
         if (!IsPlainTarget(target) || !StartsWithAscii(target, subscribePrefix))
         {
@@ -45,17 +43,23 @@ internal sealed record RequestHead(string Path, string Channels, string Query, s
         var afterPrefix = target[subscribePrefix.Length..];
         var question = afterPrefix.IndexOf((byte)'?');
         var channels = question < 0 ? afterPrefix : afterPrefix[..question];
-        if (channels.IsEmpty || channels.IndexOfAny((byte)'/', (byte)'%') >= 0)
+        // Kestrel would remove a "." or ".." segment and route elsewhere.
+        if (channels.IsEmpty || channels.IndexOfAny((byte)'/', (byte)'%') >= 0 || channels.SequenceEqual("."u8) || channels.SequenceEqual(".."u8))
         {
             return null;
         }
         var query = question < 0 ? [] : afterPrefix[question..];
 
         string accept = "", lastEventId = "";
-        var host = false;
+        bool host = false, seenAccept = false, seenLastEventId = false;
+        var fields = 0;
         var lines = head[(lineEnd + Version.Length)..];
         while (!lines.IsEmpty)
         {
+            if (++fields > rules.MaxFields)
+            {
+                return null;
+            }
             var eol = lines.IndexOf("\r\n"u8);
             var line = lines[..eol];
             lines = lines[(eol + 2)..];
@@ -68,14 +72,14 @@ internal sealed record RequestHead(string Path, string Channels, string Query, s
             var value = line[(colon + 1)..].Trim(" \t"u8);
             switch (Classify(name))
             {
-                case Field.Host when !host:
+                case Field.Host when !host && rules.AllowsHost(value):
                     host = true;
                     break;
-                case Field.Accept when accept.Length == 0:
-                    accept = Encoding.ASCII.GetString(value);
+                case Field.Accept when !seenAccept:
+                    (seenAccept, accept) = (true, Encoding.ASCII.GetString(value));
                     break;
-                case Field.LastEventId when lastEventId.Length == 0:
-                    lastEventId = Encoding.ASCII.GetString(value);
+                case Field.LastEventId when !seenLastEventId:
+                    (seenLastEventId, lastEventId) = (true, Encoding.ASCII.GetString(value));
                     break;
                 case Field.Connection when Ascii.EqualsIgnoreCase(value, "keep-alive"u8):
                     // Anything else ("close", "upgrade") changes how the connection goes on.
@@ -83,7 +87,8 @@ internal sealed record RequestHead(string Path, string Channels, string Query, s
                 case Field.Other:
                     break;
                 default:
-                    // A body, credentials, an origin to answer for, an upgrade, or a field given twice.
+                    // A body, credentials, an origin to answer for, an upgrade, a forwarded client, a host
+                    // the server does not serve, or a field given twice.
                     return null;
             }
         }
@@ -119,6 +124,8 @@ internal sealed record RequestHead(string Path, string Channels, string Query, s
             || Ascii.EqualsIgnoreCase(name, "authorization"u8) || Ascii.EqualsIgnoreCase(name, "origin"u8)
             || Ascii.EqualsIgnoreCase(name, "upgrade"u8) || Ascii.EqualsIgnoreCase(name, "expect"u8)
             || Ascii.EqualsIgnoreCase(name, "te"u8) || Ascii.EqualsIgnoreCase(name, "http2-settings"u8)
+            // Behind a proxy the client is named here, and forwarded-headers middleware may act on it.
+            || Ascii.EqualsIgnoreCase(name, "forwarded"u8) || (name.Length > 12 && Ascii.EqualsIgnoreCase(name[..12], "x-forwarded-"u8))
             ? Field.Refused : Field.Other;
     }
 
