@@ -3,7 +3,8 @@
 # the same load generator and the same pinning (server on core 0, load generator on core 1), then
 # writes docs/benchmarks.md and its plots from the JSON results.
 #
-#   tools/bench.sh            full run (19,000 held long-polls, 10,000-subscriber fan-outs; ~10 min)
+#   tools/bench.sh            full run (19,000 held long-polls, 10,000-subscriber fan-outs, each fan-out and
+#                             throughput run 3 times with the median reported; ~20 min)
 #   tools/bench.sh --quick    small numbers, for trying the script (~2 min)
 #
 # Installs nginx with the Nchan module from Debian's packages when missing (needs root).
@@ -78,10 +79,10 @@ bench() { "${bench_cpu[@]}" dotnet "$work/bench/Hark.Bench.dll" "$@"; }
 
 if $quick; then
   hold_steps=500,1000,2000; subscribers=1000; messages=10; rates=500,1000,2000; step_seconds=2
-  warmup_subscribers=200; warmup_messages=10
+  warmup_subscribers=200; warmup_messages=10; repeat=1
 else
   hold_steps=1000,5000,10000,15000,19000; subscribers=10000; messages=20; rates=500,1000,2000,4000,8000,16000; step_seconds=5
-  warmup_subscribers=2000; warmup_messages=100
+  warmup_subscribers=2000; warmup_messages=100; repeat=3
 fi
 
 rm -rf "$results"
@@ -96,9 +97,9 @@ warmup_args="--subscribers $warmup_subscribers --messages $warmup_messages"
 scenarios=(
   "hold|run hold --steps $hold_steps"
   "hold-one-channel|run hold --one-channel --steps $hold_steps"
-  "fanout|run fanout --subscribers $subscribers --messages $messages"
-  "sse|run sse --subscribers $subscribers --messages $messages"
-  "throughput|run throughput --channels 100 --per-channel 2 --rates $rates --step-seconds $step_seconds"
+  "fanout|run fanout --subscribers $subscribers --messages $messages --repeat $repeat"
+  "sse|run sse --subscribers $subscribers --messages $messages --repeat $repeat"
+  "throughput|run throughput --channels 100 --per-channel 2 --rates $rates --step-seconds $step_seconds --repeat $repeat"
 )
 
 for entry in "${scenarios[@]}"; do

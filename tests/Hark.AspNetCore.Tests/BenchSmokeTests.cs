@@ -109,4 +109,24 @@ public sealed class BenchSmokeTests(ITestOutputHelper output) : IAsyncLifetime, 
             dir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task RepeatedRuns_ReportTheMedianRun_AndAddUpEveryLoss()
+    {
+        using var cts = new CancellationTokenSource(Budget);
+        var run = await new FanoutScenario(_target, Small, this).RunAsync(sse: false, cts.Token);
+        ScenarioResult[] runs =
+        [
+            run with { DeliveriesPerSecond = 300, Lost = 0 },
+            run with { DeliveriesPerSecond = 100, Lost = 2, Errors = 1 },
+            run with { DeliveriesPerSecond = 200, Duplicates = 3 },
+        ];
+
+        var folded = RepeatedRuns.Median(runs);
+
+        Assert.Equal(200, folded.DeliveriesPerSecond);
+        Assert.Equal((2, 3, 1), (folded.Lost, folded.Duplicates, folded.Errors));
+        Assert.Equal([300d, 100d, 200d], folded.Runs!.Select(r => r.DeliveriesPerSecond));
+        Assert.Equal(0, run.Lost + run.Duplicates);
+    }
 }

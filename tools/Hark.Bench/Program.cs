@@ -9,7 +9,7 @@ const string Usage = """
     hark-bench run <hold|fanout|sse|throughput> --target hark|nchan --url http://127.0.0.1:PORT
                [--pid PID[,PID]] [--subscribers N] [--messages K] [--steps 1000,5000,...] [--one-channel]
                [--channels C] [--per-channel S] [--rates 500,1000,...] [--step-seconds S]
-               [--sources 8] [--out result.json]
+               [--sources 8] [--repeat N] [--out result.json]
     hark-bench report --results DIR --out docs/benchmarks.md [--plots docs/bench] [--command "how it was run"] [--notes FILE]
     """;
 
@@ -104,16 +104,21 @@ static async Task<int> Run(string scenario, Arguments arguments)
         SourceAddresses = arguments.Int("sources", defaults.SourceAddresses),
     };
     var output = arguments.Text("out");
+    var repeat = arguments.Int("repeat", 1);
     arguments.ThrowOnUnknown();
+    if (repeat < 1 || (repeat > 1 && scenario.StartsWith("hold", StringComparison.Ordinal)))
+    {
+        throw new ArgumentException("--repeat is 1 or more, and only for fanout, sse and throughput");
+    }
 
-    using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+    using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(20 * repeat));
     Console.CancelKeyPress += (_, e) =>
     {
         e.Cancel = true;
         cancel.Cancel();
     };
     var progress = new ConsoleProgress();
-    var result = scenario switch
+    async Task<ScenarioResult> RunOnceAsync() => scenario switch
     {
         "hold" => await new HoldScenario(target, settings, pids.Count > 0 ? pids : throw new ArgumentException("hold needs --pid"), progress).RunAsync(cancel.Token),
         "fanout" => await new FanoutScenario(target, settings, progress).RunAsync(sse: false, cancel.Token),
@@ -121,6 +126,12 @@ static async Task<int> Run(string scenario, Arguments arguments)
         "throughput" => await new ThroughputScenario(target, settings, progress).RunAsync(cancel.Token),
         _ => throw new ArgumentException($"Unknown scenario '{scenario}'"),
     };
+    var runs = new List<ScenarioResult>();
+    for (var i = 0; i < repeat; i++)
+    {
+        runs.Add(await RunOnceAsync());
+    }
+    var result = repeat == 1 ? runs[0] : RepeatedRuns.Median(runs);
     progress.Done();
     var json = JsonSerializer.Serialize(result, BenchJsonContext.Default.ScenarioResult);
     if (output is not null)

@@ -87,14 +87,16 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         md.AppendLine("S subscribers on one channel; K messages published one after another, each as soon as every subscriber has the one");
         md.AppendLine("before. Latency is from just before the publish request to the moment a subscriber has parsed the message, over every");
         md.AppendLine("(subscriber, message) pair; deliveries per second are over the window from the first publish to the last delivery.");
+        Repeats(md, runs, "deliveries per second");
         md.AppendLine();
-        md.AppendLine("| target | subscribers | messages | delivered | lost | duplicated | errors | deliveries/s | p50 ms | p90 ms | p99 ms | max ms |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| target | subscribers | messages | delivered | lost | duplicated | errors | deliveries/s | p50 ms | p90 ms | p99 ms | max ms | every run: deliveries/s (p99 ms) |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         var chart = new LineChart($"{heading}: delivery latency by percentile", "percentile", "latency (ms)");
         foreach (var r in runs)
         {
             var l = r.Latency;
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Target} | {r.Subscribers:N0} | {r.Messages} | {r.Deliveries:N0} | {r.Lost} | {r.Duplicates} | {r.Errors} | {r.DeliveriesPerSecond:N0} | {l?.P50} | {l?.P90} | {l?.P99} | {l?.Max} |");
+            var every = string.Join(", ", (r.Runs ?? []).Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.DeliveriesPerSecond:N0} ({x.P99Ms:F0})")));
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Target} | {r.Subscribers:N0} | {r.Messages} | {r.Deliveries:N0} | {r.Lost} | {r.Duplicates} | {r.Errors} | {r.DeliveriesPerSecond:N0} | {l?.P50} | {l?.P90} | {l?.P99} | {l?.Max} | {every} |");
             if (l is not null)
             {
                 chart.Add(r.Target, l.Percentiles.Select((v, i) => ((double)i, v)));
@@ -117,6 +119,7 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         md.AppendLine("C channels with a few long-poll subscribers each; messages are published at rising rates, each for a fixed time. A rate");
         md.AppendLine("passes when every subscriber got every message of its channel in order, p99 latency stayed under 1 s, and the publisher");
         md.AppendLine("kept at least 90% of the rate.");
+        Repeats(md, runs, "highest lossless rate");
         md.AppendLine();
         md.AppendLine("| target | channels | subscribers | rate/s | achieved/s | delivered | lost | p99 ms | result |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -132,11 +135,22 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         md.AppendLine();
         foreach (var r in runs)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Target}: highest lossless rate **{r.BestRate:N0}/s**");
+            var every = r.Runs is { Count: > 1 } all ? $" (every run: {string.Join(", ", all.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.BestRate:N0}/s")))})" : "";
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Target}: highest lossless rate **{r.BestRate:N0}/s**{every}");
         }
         md.AppendLine();
         Ratio(md, runs, "highest lossless rate", r => r.BestRate ?? 0, lowerIsBetter: false);
         Plot(md, chart, "throughput-p99.svg", plots);
+    }
+
+    /// <summary>Says how repeated runs were folded, when they were.</summary>
+    private static void Repeats(StringBuilder md, List<ScenarioResult> runs, string rankedBy)
+    {
+        if (runs.Max(r => r.Runs?.Count ?? 1) is var n and > 1)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"Each target ran the scenario {n} times on the same server; the row is the median run by {rankedBy},");
+            md.AppendLine("except lost, duplicated and errors, which add up every run.");
+        }
     }
 
     private static void Ratio(StringBuilder md, IEnumerable<ScenarioResult> runs, string what, Func<ScenarioResult, double> value, bool lowerIsBetter)

@@ -40,7 +40,16 @@ internal sealed record ScenarioResult
     public double? BestRate { get; init; }
 
     public string? Note { get; init; }
+
+    /// <summary>
+    /// With <c>--repeat</c>: every run's headline figures, in order. The rest of the result is the median run's,
+    /// except lost, duplicated and errors, which add up all runs.
+    /// </summary>
+    public IReadOnlyList<RunSummary>? Runs { get; init; }
 }
+
+/// <summary>One run's headline figures, kept when a scenario is repeated.</summary>
+internal sealed record RunSummary(double DeliveriesPerSecond, double? P99Ms, double? BestRate, long Lost, long Duplicates, long Errors);
 
 /// <summary>The server's resident memory with <paramref name="Connections"/> subscribers held.</summary>
 internal sealed record MemoryPoint(int Connections, long Held, long RssBytes);
