@@ -100,6 +100,7 @@ internal sealed class ThroughputScenario(Target target, BenchSettings settings, 
         // Message n goes to channel n % C with per-channel index n / C, and each channel belongs to one
         // publisher task, so a channel's messages leave in order.
         var sent = 0L;
+        var publishErrors = 0L;
         var start = Stopwatch.GetTimestamp();
         var publishers = Enumerable.Range(0, Publishers).Select(w => Task.Run(async () =>
         {
@@ -114,8 +115,16 @@ internal sealed class ThroughputScenario(Target target, BenchSettings settings, 
                 {
                     await Task.Delay(due, cancellationToken);
                 }
-                await target.PublishAsync(prefix + (n % channels), n / channels, cancellationToken);
-                Interlocked.Increment(ref sent);
+                try
+                {
+                    await target.PublishAsync(prefix + (n % channels), n / channels, cancellationToken);
+                    Interlocked.Increment(ref sent);
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException)
+                {
+                    // A refused or failed publish fails the step; it is not a message any subscriber should get.
+                    Interlocked.Increment(ref publishErrors);
+                }
             }
         }, cancellationToken)).ToList();
         await Task.WhenAll(publishers);
@@ -135,6 +144,7 @@ internal sealed class ThroughputScenario(Target target, BenchSettings settings, 
         string? why = lost > 0 ? $"{lost} deliveries missing"
             : disorder > 0 ? $"{disorder} out of order or repeated"
             : errors > 0 ? $"{errors} subscriber errors"
+            : publishErrors > 0 ? $"{publishErrors} publishes refused or failed"
             : latency is { P99: >= 1000 } ? $"p99 {latency.P99:F0} ms"
             : achieved < 0.9 * rate ? $"publisher reached only {achieved:F0}/s"
             : null;
