@@ -81,7 +81,7 @@ if $quick; then
   hold_steps=500,1000,2000; subscribers=1000; messages=10; rates=500,1000,2000; step_seconds=2
   warmup_subscribers=200; warmup_messages=10; repeat=1
 else
-  hold_steps=1000,5000,10000,15000,19000; subscribers=10000; messages=20; rates=500,1000,2000,4000,6000,8000,10000,12000,14000,16000; step_seconds=5
+  hold_steps=1000,5000,10000,15000,19000; subscribers=10000; messages=20; rates=500,1000,2000,4000,6000,8000,10000,12000,14000,16000,20000,24000; step_seconds=5
   warmup_subscribers=2000; warmup_messages=100; repeat=3
 fi
 
