@@ -124,7 +124,7 @@ done
   echo "Server pinned to core 0, load generator to core 1 (\`taskset\`); both on loopback, clients spread over 127.0.0.2–127.0.0.9."
   echo "Run on $(date -u '+%Y-%m-%d %H:%M UTC')$($quick && echo ' with --quick (small numbers)')."
   echo
-  echo "Nchan's config is \`tools/nchan/nginx.conf\` (one worker, shared memory 1 GiB, message buffer 1000, message timeout 1 h, subscriber timeout 120 s,"
+  echo "Nchan's config is \`tools/nchan/nginx.conf\` (one worker, shared memory 2 GiB, message buffer 1000, message timeout 1 h, subscriber timeout 120 s,"
   echo "first message \`newest\` so a new subscriber waits for the next message as Hark's does). Hark runs its defaults with"
   echo "\`Hark:Poll:MaxTimeout=00:02:00\`. Each fan-out (long-poll and SSE) is measured on a warm server: the same server first"
   echo "serves a fan-out of $warmup_subscribers subscribers × $warmup_messages messages, not recorded, against either target alike."
