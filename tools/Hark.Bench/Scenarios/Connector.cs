@@ -49,9 +49,24 @@ internal static class Connector
     public static async Task<long> WaitHeldAsync(Target target, long expected, TimeSpan timeout, IProgressSink progress, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        long held;
-        while ((held = await target.HeldAsync(cancellationToken)) < expected && Stopwatch.GetTimestamp() < deadline)
+        long held = 0;
+        while (Stopwatch.GetTimestamp() < deadline)
         {
+            try
+            {
+                held = await target.HeldAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                // A server at its connection limit may drop the status request itself; ask again.
+                progress.Report($"{target.Name}: status request failed ({e.Message}); asking again");
+                await Task.Delay(500, cancellationToken);
+                continue;
+            }
+            if (held >= expected)
+            {
+                break;
+            }
             progress.Report($"{target.Name}: {held}/{expected} subscribers held");
             await Task.Delay(200, cancellationToken);
         }
