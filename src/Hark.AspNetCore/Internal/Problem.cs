@@ -45,7 +45,8 @@ internal sealed record Problem(int Status, string Type, string Title, string Det
     public byte[] ToJson(string instance, string traceId)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        // The same escaping as the framework's problem writer, so both paths read alike.
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("type", TypePrefix + Type);

@@ -21,6 +21,9 @@ public sealed class ConnectionDropper
         }
     };
 
+    /// <summary>Connections the server has accepted and not yet closed.</summary>
+    public int Count => _open.Count;
+
     /// <summary>Aborts every open connection; returns how many there were.</summary>
     public int DropAll()
     {

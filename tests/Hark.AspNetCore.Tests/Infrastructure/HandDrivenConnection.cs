@@ -24,7 +24,8 @@ public sealed class HandDrivenConnection : IAsyncDisposable
 
     public static async Task<HandDrivenConnection> OpenAsync(Uri server)
     {
-        var client = new TcpClient();
+        // No coalescing on the client's side: each SendAsync leaves as its own segment.
+        var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync(server.Host, server.Port);
         return new HandDrivenConnection(client);
     }
