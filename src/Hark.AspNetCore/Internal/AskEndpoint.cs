@@ -62,8 +62,8 @@ internal sealed class AskEndpoint(IHarkEngine engine, HarkMetrics metrics, IOpti
             var (body, tooLarge) = await RequestBody.ReadAsync(context.Request, options.Value.Limits.MaxMessageBytes, context.RequestAborted);
             problem = tooLarge ?? RequestBody.TryMakePayload(context.Request.ContentType, body, out question);
         }
-        System.Net.IPAddress address = null!;
-        if (problem is null && !limits.TryHold(context, out address))
+        var address = RequestLimits.AddressOf(context);
+        if (problem is null && !limits.TryHold(address))
         {
             problem = RequestLimits.TooManyHeld(limits.MaxHeld);
         }

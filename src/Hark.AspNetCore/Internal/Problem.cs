@@ -55,6 +55,27 @@ internal sealed record Problem(int Status, string Type, string Title, string Det
             json.WriteString("detail", Detail);
             json.WriteString("instance", instance);
             json.WriteString("traceId", traceId);
+            foreach (var (name, value) in Members ?? new Dictionary<string, object?>())
+            {
+                switch (value)
+                {
+                    case null:
+                        json.WriteNull(name);
+                        break;
+                    case long number:
+                        json.WriteNumber(name, number);
+                        break;
+                    case int number:
+                        json.WriteNumber(name, number);
+                        break;
+                    case bool flag:
+                        json.WriteBoolean(name, flag);
+                        break;
+                    default:
+                        json.WriteString(name, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+                        break;
+                }
+            }
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

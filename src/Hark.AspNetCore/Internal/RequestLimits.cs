@@ -30,9 +30,25 @@ internal sealed class RequestLimits : IDisposable
         _publishes = Buckets(limits.PublishesPerSecond, limits.PublishBurst);
     }
 
-    public Problem? AdmitSubscription(HttpContext context) => AdmitSubscription(Remote(context));
+    /// <summary>
+    /// Admits a subscriber request from <paramref name="address"/> and counts it as held, or says why not.
+    /// Starting over (no cursor) and opening a stream count against the new-subscription rate; a re-poll
+    /// with its cursor is bounded by the held-requests limit instead. On success the caller must
+    /// <see cref="Release"/> the address when the request ends.
+    /// </summary>
+    public Problem? AdmitAndHold(SubscribeRequest request, IPAddress address)
+    {
+        if ((request.Cursor is null || request.Transport != TransportKind.LongPoll) && AdmitSubscription(address) is { } tooFast)
+        {
+            return tooFast;
+        }
+        return TryHold(address) ? null : TooManyHeld(_maxHeld);
+    }
 
-    public Problem? AdmitSubscription(IPAddress address) =>
+    /// <summary>The address limits count <paramref name="context"/>'s client by.</summary>
+    public static IPAddress AddressOf(HttpContext context) => Remote(context);
+
+    private Problem? AdmitSubscription(IPAddress address) =>
         Admit(_subscriptions, address.ToString(), "too-many-subscriptions", "Too many new subscriptions",
             "This address starts subscriptions faster than the server allows; resume with a cursor, or wait.");
 
@@ -42,18 +58,11 @@ internal sealed class RequestLimits : IDisposable
         // Keyed publishers share a bucket per key, others one per address. Only checked keys become
         // partitions, so a caller sending made-up keys cannot grow the limiter's table.
         var header = context.Request.Headers.Authorization.ToString();
-        var partition = byKey && header.Length > 0 ? header : AddressOf(context);
+        var partition = byKey && header.Length > 0 ? header : Remote(context).ToString();
         return Admit(_publishes, partition, "too-many-publishes", "Too many publishes", "This publisher publishes faster than the server allows; wait and retry.");
     }
 
-    /// <summary>Counts a held subscriber request for its address; false (and nothing counted) when the address is at its limit.</summary>
-    public bool TryHold(HttpContext context, out IPAddress address)
-    {
-        address = Remote(context);
-        return TryHold(address);
-    }
-
-    /// <summary>Counts a held subscriber request for <paramref name="address"/> (one <see cref="Client"/> gave).</summary>
+    /// <summary>Counts a held subscriber request for <paramref name="address"/>; false (and nothing counted) when the address is at its limit.</summary>
     public bool TryHold(IPAddress address)
     {
         while (true)
@@ -108,7 +117,7 @@ internal sealed class RequestLimits : IDisposable
             AutoReplenishment = true,
         }));
 
-    private static string AddressOf(HttpContext context) => Remote(context).ToString();
+
 
     private static IPAddress Remote(HttpContext context) => Client(context.Connection.RemoteIpAddress);
 

@@ -39,16 +39,10 @@ internal sealed class SubscribeEndpoint(
             await denied.WriteAsync(context, metrics);
             return;
         }
-        // Starting over (no cursor) and opening a stream count against the new-subscription rate; a
-        // re-poll with its cursor is bounded by the held-requests limit instead.
-        if ((request.Cursor is null || request.Transport != TransportKind.LongPoll) && limits.AdmitSubscription(context) is { } tooFast)
+        var address = RequestLimits.AddressOf(context);
+        if (limits.AdmitAndHold(request, address) is { } refused)
         {
-            await tooFast.WriteAsync(context, metrics);
-            return;
-        }
-        if (!limits.TryHold(context, out var address))
-        {
-            await RequestLimits.TooManyHeld(limits.MaxHeld).WriteAsync(context, metrics);
+            await refused.WriteAsync(context, metrics);
             return;
         }
         try

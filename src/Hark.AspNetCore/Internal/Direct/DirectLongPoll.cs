@@ -106,13 +106,9 @@ internal sealed class DirectLongPoll
         {
             return null;
         }
-        if (request.Cursor is null && _limits.AdmitSubscription(state.Address) is { } tooFast)
+        if (_limits.AdmitAndHold(request, state.Address) is { } refused)
         {
-            return new AcceptedPoll(head, length, request, null, tooFast);
-        }
-        if (!_limits.TryHold(state.Address))
-        {
-            return new AcceptedPoll(head, length, request, null, RequestLimits.TooManyHeld(_limits.MaxHeld));
+            return new AcceptedPoll(head, length, request, null, refused);
         }
         var held = true;
         try
@@ -181,7 +177,7 @@ internal sealed class DirectLongPoll
     {
         _metrics.Rejected(problem.Status);
         var close = state.Closing.IsCancellationRequested;
-        var json = problem.ToJson(poll.Head.Path, state.TraceId());
+        var json = problem.ToJson(_rules.SubscribePrefix + poll.Head.Channels, state.TraceId());
         _responses.Write(state.Output, problem.Status, "application/problem+json", json.Length, problem.RetryAfterSeconds, close);
         state.Output.Write(json);
         return await state.FlushAsync() && !close;

@@ -7,7 +7,7 @@ namespace Hark.AspNetCore.Internal.Direct;
 /// with no body, no credentials and nothing that asks for more than a JSON answer. Parsing is strict and
 /// says no to anything unusual; Kestrel's own parser then reads the same bytes and answers as it would.
 /// </summary>
-internal sealed record RequestHead(string Path, string Channels, string Query, string Accept, string LastEventId)
+internal sealed record RequestHead(string Channels, string Query, string Accept, string LastEventId)
 {
     private static ReadOnlySpan<byte> Get => "GET "u8;
 
@@ -96,8 +96,7 @@ internal sealed record RequestHead(string Path, string Channels, string Query, s
         {
             return null;
         }
-        return new RequestHead(Encoding.ASCII.GetString(target[..(subscribePrefix.Length + channels.Length)]),
-            Encoding.ASCII.GetString(channels), Encoding.ASCII.GetString(query), accept, lastEventId);
+        return new RequestHead(Encoding.ASCII.GetString(channels), Encoding.ASCII.GetString(query), accept, lastEventId);
     }
 
     private enum Field { Other, Host, Accept, LastEventId, Connection, Refused }
