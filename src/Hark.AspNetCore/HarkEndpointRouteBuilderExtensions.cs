@@ -27,13 +27,13 @@ public static class HarkEndpointRouteBuilderExtensions
 
         var metrics = services.GetRequiredService<HarkMetrics>();
 
-        group.MapGet("/sub/{channels}", UnavailableAs503(subscribe.HandleAsync, metrics)).WithName("HarkSubscribe");
-        group.MapPost("/pub/{channel}", UnavailableAs503(publish.PublishAsync, metrics)).WithName("HarkPublish");
-        group.MapPost("/pub", UnavailableAs503(publish.PublishBatchAsync, metrics)).WithName("HarkPublishBatch");
-        group.MapGet("/pub/{channel}", UnavailableAs503(publish.InfoAsync, metrics)).WithName("HarkChannelInfo");
-        group.MapDelete("/pub/{channel}", UnavailableAs503(publish.DeleteAsync, metrics)).WithName("HarkDeleteChannel");
-        group.MapPost("/ask/{channel}", UnavailableAs503(ask.AskAsync, metrics)).WithName("HarkAsk");
-        group.MapPost("/reply/{token}", UnavailableAs503(ask.ReplyAsync, metrics)).WithName("HarkReply");
+        group.MapGet("/sub/{channels}", EngineRefusalsAsProblems(subscribe.HandleAsync, metrics)).WithName("HarkSubscribe");
+        group.MapPost("/pub/{channel}", EngineRefusalsAsProblems(publish.PublishAsync, metrics)).WithName("HarkPublish");
+        group.MapPost("/pub", EngineRefusalsAsProblems(publish.PublishBatchAsync, metrics)).WithName("HarkPublishBatch");
+        group.MapGet("/pub/{channel}", EngineRefusalsAsProblems(publish.InfoAsync, metrics)).WithName("HarkChannelInfo");
+        group.MapDelete("/pub/{channel}", EngineRefusalsAsProblems(publish.DeleteAsync, metrics)).WithName("HarkDeleteChannel");
+        group.MapPost("/ask/{channel}", EngineRefusalsAsProblems(ask.AskAsync, metrics)).WithName("HarkAsk");
+        group.MapPost("/reply/{token}", EngineRefusalsAsProblems(ask.ReplyAsync, metrics)).WithName("HarkReply");
         group.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -52,20 +52,28 @@ public static class HarkEndpointRouteBuilderExtensions
         return group;
     }
 
-    // An engine whose store is down (HarkUnavailableException) is answered 503 with Retry-After, never 500;
-    // a stream already under way just ends, and its client resumes from its last cursor.
-    private static RequestDelegate UnavailableAs503(RequestDelegate next, HarkMetrics metrics) => async context =>
+    // The engine's refusals become problems here, for every endpoint, never a 500: a store that is down
+    // (HarkUnavailableException) is 503 unavailable, a server limit (HarkLimitException) 503 limit-reached, both
+    // with Retry-After. A stream already under way just ends, and its client resumes from its last cursor.
+    private static RequestDelegate EngineRefusalsAsProblems(RequestDelegate next, HarkMetrics metrics) => async context =>
     {
+        Problem problem;
         try
         {
             await next(context);
+            return;
         }
         catch (Hark.HarkUnavailableException e)
         {
-            if (!context.Response.HasStarted)
-            {
-                await Problem.Unavailable(e.Message).WriteAsync(context, metrics);
-            }
+            problem = Problem.Unavailable(e.Message);
+        }
+        catch (Hark.HarkLimitException e)
+        {
+            problem = Problem.Limit(e.Message);
+        }
+        if (!context.Response.HasStarted)
+        {
+            await problem.WriteAsync(context, metrics);
         }
     };
 }

@@ -79,10 +79,6 @@ internal sealed class AskEndpoint(IHarkEngine engine, HarkMetrics metrics, IOpti
                 : await BeginAsync(context, channel, eventName, question, timeout, key);
             await HoldAsync(context, asking);
         }
-        catch (HarkLimitException limit)
-        {
-            await Problem.Limit(limit.Message).WriteAsync(context, metrics);
-        }
         finally
         {
             limits.Release(address);

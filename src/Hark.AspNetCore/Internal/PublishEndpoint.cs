@@ -39,17 +39,9 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
             await problem.WriteAsync(context, metrics);
             return;
         }
-        PublishResult result;
-        try
-        {
-            result = await engine.PublishAsync(
-                new PublishRequest(channel, eventName.Length > 0 ? eventName : null, payload) { Version = version }, context.RequestAborted);
-        }
-        catch (HarkLimitException e)
-        {
-            await Problem.Limit(e.Message).WriteAsync(context, metrics);
-            return;
-        }
+        // A server limit (HarkLimitException) is answered by the endpoint wrapper in MapHark.
+        var result = await engine.PublishAsync(
+            new PublishRequest(channel, eventName.Length > 0 ? eventName : null, payload) { Version = version }, context.RequestAborted);
         if (result.Stale)
         {
             await StaleVersion(result, version!.Value).WriteAsync(context, metrics);

@@ -9,7 +9,7 @@ internal sealed partial class PostgresEngine
     {
         while (true)
         {
-            var channel = _channels.GetOrAdd(name, static n => new TrackedChannel(n));
+            var channel = _channels.GetOrAdd(name, static (n, history) => new TrackedChannel(n) { LatestOnly = history.IsLatestValue(n) }, _history);
             lock (channel.Gate)
             {
                 if (!channel.Dead)
@@ -136,7 +136,7 @@ internal sealed partial class PostgresEngine
             channel.Cache.Add(m);
         }
         // A latest-value channel's window holds only its newest message: so does its cache.
-        var excess = channel.Cache.Count - (_history.IsLatestValue(channel.Name) ? 1 : Math.Max(1, _options.CacheMessagesPerChannel));
+        var excess = channel.Cache.Count - (channel.LatestOnly ? 1 : Math.Max(1, _options.CacheMessagesPerChannel));
         if (excess > 0)
         {
             channel.Cache.RemoveRange(0, excess);

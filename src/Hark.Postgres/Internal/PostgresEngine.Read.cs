@@ -136,7 +136,7 @@ internal sealed partial class PostgresEngine
                 else
                 {
                     var start = position.Seq + 1 - channel.CacheFirst;
-                    if (channel.Cache.Count == 0 || start < 0 || start >= channel.Cache.Count || !InWindow(channel.Cache[(int)start], known))
+                    if (channel.Cache.Count == 0 || start < 0 || start >= channel.Cache.Count || !InWindow(channel, channel.Cache[(int)start], known))
                     {
                         return false;
                     }
@@ -156,8 +156,8 @@ internal sealed partial class PostgresEngine
         return false;
     }
 
-    private bool InWindow(CachedMessage m, ChannelState state) =>
-        m.Message.Seq > state.LastSeq - MaxMessages(m.Message.Channel)
+    private bool InWindow(TrackedChannel channel, CachedMessage m, ChannelState state) =>
+        m.Message.Seq > state.LastSeq - (channel.LatestOnly ? 1 : _history.MaxMessages)
         && (m.EndBytes - m.Size >= state.TotalBytes - _history.MaxBytes || m.Message.Seq == state.LastSeq)
         && m.Message.Time >= _time.GetUtcNow() - _history.MaxAge;
 

@@ -126,19 +126,16 @@ internal sealed partial class PostgresEngine
         command.Parameters.AddWithValue("max_messages", (long)_history.MaxMessages);
         command.Parameters.AddWithValue("max_bytes", _history.MaxBytes);
         command.Parameters.Add(new NpgsqlParameter("cutoff", NpgsqlDbType.TimestampTz) { Value = (_time.GetUtcNow() - _history.MaxAge).UtcDateTime });
-        command.Parameters.Add(new NpgsqlParameter("latest", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = LatestValuePatterns() });
+        command.Parameters.Add(new NpgsqlParameter("latest", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = _latestValueLike });
     }
-
-    /// <summary>The count bound of a channel's window: 1 for a latest-value channel.</summary>
-    private int MaxMessages(string channel) => _history.IsLatestValue(channel) ? 1 : _history.MaxMessages;
 
     /// <summary>
     /// <see cref="HistoryOptions.LatestValueChannels"/> as LIKE patterns (<c>*</c> becomes <c>%</c>; LIKE's own
     /// <c>%</c>, <c>_</c> and <c>\</c> are escaped), so the database applies the same windows as the nodes.
     /// </summary>
-    private string[] LatestValuePatterns()
+    private static string[] LatestValuePatterns(HistoryOptions history)
     {
-        var patterns = _history.LatestValueChannels;
+        var patterns = history.LatestValueChannels;
         if (patterns.Count == 0)
         {
             return [];

@@ -17,6 +17,9 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource _listenSource;
     private readonly HistoryOptions _history;
+
+    /// <summary><see cref="HistoryOptions.LatestValueChannels"/> as LIKE patterns, made once: the options are fixed at start.</summary>
+    private readonly string[] _latestValueLike;
     private readonly EngineLimits _limits;
     private readonly PostgresOptions _options;
     private readonly TimeProvider _time;
@@ -37,6 +40,7 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString, "Hark:Postgres:ConnectionString");
         _options = options;
         _history = history;
+        _latestValueLike = LatestValuePatterns(history);
         _limits = limits;
         _time = time;
         _wheel = wheel;

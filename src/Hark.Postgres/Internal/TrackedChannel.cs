@@ -10,6 +10,9 @@ internal sealed class TrackedChannel(string name)
 
     public Lock Gate { get; } = new();
 
+    /// <summary>Whether the channel keeps only its newest message (<see cref="HistoryOptions.LatestValueChannels"/>), worked out once.</summary>
+    public bool LatestOnly { get; init; }
+
     /// <summary>The newest state heard of, from a read, a publish of this node, or a notification.</summary>
     public ChannelState Known { get; set; } = ChannelState.None;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 
 namespace Hark.Server.Demos.Jobs;
 
@@ -64,14 +63,13 @@ internal sealed class UpgradeJob(string id, int devices, double speed, int seed)
         {
             counts[s]++;
         }
-        var data = JsonSerializer.SerializeToUtf8Bytes(new
+        var payload = DemoPayload.Of(new
         {
             job = Id,
             total = devices,
             states = States.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => counts[p.i]),
             finished = counts[Done] + counts[TimedOut] == devices,
         });
-        MessagePayload.TryFromJson(data, out var payload, out _);
-        await engine.PublishAsync(new PublishRequest(Channel, "progress", payload!) { Version = version }, cancellationToken);
+        await engine.PublishAsync(new PublishRequest(Channel, "progress", payload) { Version = version }, cancellationToken);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Hark.Client;
 using Hark.AspNetCore;
 using Microsoft.Extensions.Options;
@@ -60,7 +59,7 @@ internal static class MailEndpoints
             return DemoProblem.BadRequest("invalid-mail", "subject is 1 to 200 characters, body at most 10,000.");
         }
         var from = session.User(context.Request) ?? (string.IsNullOrWhiteSpace(mail.From) ? "someone" : mail.From.Trim());
-        var data = JsonSerializer.SerializeToUtf8Bytes(new
+        var payload = DemoPayload.Of(new
         {
             id = Guid.NewGuid().ToString("N"),
             from = from.Length > 64 ? from[..64] : from,
@@ -68,8 +67,7 @@ internal static class MailEndpoints
             body = mail.Body ?? "",
             sent = time.GetUtcNow(),
         });
-        MessagePayload.TryFromJson(data, out var payload, out _);
-        var result = await engine.PublishAsync(new PublishRequest("demo.mail." + mail.To, "mail", payload!), context.RequestAborted);
+        var result = await engine.PublishAsync(new PublishRequest("demo.mail." + mail.To, "mail", payload), context.RequestAborted);
         return TypedResults.Accepted((string?)null, new { to = mail.To, seq = result.Seq, delivered = result.Subscribers });
     }
 

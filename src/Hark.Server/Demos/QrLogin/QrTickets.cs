@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -57,9 +56,8 @@ public sealed class QrTickets(IHarkEngine engine, IOptions<DemoOptions> options,
         }
         if (publish is QrTicketState.Authorized or QrTicketState.Cancelled or QrTicketState.Expired)
         {
-            var data = JsonSerializer.SerializeToUtf8Bytes(new { state = publish.ToString().ToLowerInvariant(), user = publish == QrTicketState.Authorized ? user : null });
-            MessagePayload.TryFromJson(data, out var payload, out _);
-            await engine.PublishAsync(new PublishRequest(ticket.Channel, "login", payload!), CancellationToken.None);
+            var payload = DemoPayload.Of(new { state = publish.ToString().ToLowerInvariant(), user = publish == QrTicketState.Authorized ? user : null });
+            await engine.PublishAsync(new PublishRequest(ticket.Channel, "login", payload), CancellationToken.None);
         }
         return refused;
     }
