@@ -1,0 +1,79 @@
+using System.Buffers;
+using BenchmarkDotNet.Attributes;
+using Hark.AspNetCore;
+using Hark.AspNetCore.Internal;
+using Hark.AspNetCore.Internal.Direct;
+using Hark.AspNetCore.Internal.Transports;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Hark.Micro;
+
+/// <summary>
+/// The steps of one long-poll delivery on the direct path, each on its own: reading the re-poll, the engine
+/// waking the poll when a message is published, and writing the answer; and an SSE event for comparison.
+/// </summary>
+public class PollPath
+{
+    private Samples _samples = null!;
+    private HeadRules _rules = null!;
+    private readonly HarkOptions _options = new();
+    private readonly ArrayBufferWriter<byte> _output = new(4096);
+    private readonly ResponseHead _responses = new(TimeProvider.System, serverHeader: true);
+    private readonly ServerSentEventsFormat _sse = new(TimeSpan.FromSeconds(3), envelope: false);
+    private IReadOnlyList<ChannelPosition> _waiting = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _samples = new Samples();
+        _rules = new HeadRules("/sub/", new KestrelServerLimits(), ["*"]);
+        _waiting = _samples.Batch.Positions;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _samples.Dispose();
+
+    /// <summary>The re-poll's head parsed, the subscription read from it, and its cursor resolved.</summary>
+    [Benchmark]
+    public async ValueTask<int> ReadRePoll()
+    {
+        var head = RequestHead.TryParse(_samples.RePoll, _rules, out var length)!;
+        SubscribeRequest.TryParse(new QueryReader(head.Query), head.LastEventId, head.Accept, head.Channels, _options, out var request);
+        var (positions, _) = await CursorResolver.ResolveAsync(request, _samples.Engine, default);
+        return length + positions!.Count;
+    }
+
+    /// <summary>A held poll woken by a publish to its channel, then reading the message: the engine's share of a delivery.</summary>
+    [Benchmark]
+    public async ValueTask<int> WaitWakeRead()
+    {
+        var engine = _samples.Engine;
+        var wait = engine.WaitAsync(_waiting, TimeSpan.FromMinutes(1), default);
+        await engine.PublishAsync(new PublishRequest(Samples.Channel, null, MessagePayload.FromText("{\"index\":8}")), default);
+        await wait;
+        var batch = await engine.ReadAsync(_waiting, 100, default);
+        _waiting = batch.Positions;
+        return batch.Messages.Count;
+    }
+
+    /// <summary>The 200 answer, head and body, written for a batch of one message.</summary>
+    [Benchmark]
+    public int WriteAnswer()
+    {
+        _output.ResetWrittenCount();
+        var body = new LongPollBody(_samples.Start, _samples.Batch);
+        _responses.Write(_output, 200, LongPollBody.ContentType, body.Length);
+        body.WriteTo(_output);
+        return _output.WrittenCount;
+    }
+
+    /// <summary>One SSE event written for the same message.</summary>
+    [Benchmark]
+    public int WriteSseEvent()
+    {
+        _output.ResetWrittenCount();
+        var message = _samples.Batch.Messages[0];
+        _sse.WriteMessage(_output, message, message.Cursor);
+        return _output.WrittenCount;
+    }
+}

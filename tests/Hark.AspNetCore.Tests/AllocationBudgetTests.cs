@@ -1,0 +1,114 @@
+using System.Buffers;
+using System.Text;
+using Hark.AspNetCore.Internal;
+using Hark.AspNetCore.Internal.Direct;
+using Hark.AspNetCore.Internal.Transports;
+using Hark.Internal;
+using Hark.Memory;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Hark.AspNetCore.Tests;
+
+// Only optimized builds allocate as production does (a debug build boxes every async method), and the test
+// script builds Release.
+#if !DEBUG
+
+/// <summary>
+/// Bytes allocated by the steps every fan-out delivery repeats, counted on the calling thread (exact, unlike
+/// timings). The budgets hold the figures bench/Hark.Micro reports, with some room; a change that makes a
+/// delivery allocate more fails here rather than in a benchmark run.
+/// </summary>
+public sealed class AllocationBudgetTests : IDisposable
+{
+    private const string Channel = "fanout123456";
+    private const int Rounds = 1000;
+
+    private readonly DeadlineWheel _wheel = new(TimeProvider.System, TimeSpan.FromMilliseconds(100));
+    private readonly MemoryEngine _engine;
+    private readonly IReadOnlyList<ChannelPosition> _start;
+    private readonly ReadBatch _batch;
+
+    public AllocationBudgetTests()
+    {
+        _engine = new MemoryEngine(new HistoryOptions(), TimeProvider.System, _wheel);
+        _start = _engine.GetStartAsync([Channel], StartPoint.Now, default).AsTask().GetAwaiter().GetResult();
+        _engine.PublishAsync(new PublishRequest(Channel, null, MessagePayload.FromText("{\"index\":7}")), default).AsTask().GetAwaiter().GetResult();
+        _batch = _engine.ReadAsync(_start, 100, default).AsTask().GetAwaiter().GetResult();
+    }
+
+    [Fact]
+    public void ReadingARePoll_AllocatesUnderItsBudget()
+    {
+        var rules = new HeadRules("/sub/", new KestrelServerLimits(), ["*"]);
+        var options = new HarkOptions();
+        var head = Encoding.ASCII.GetBytes($"GET /sub/{Channel}?cursor={_start[0].Cursor}&timeout=60 HTTP/1.1\r\nHost: 127.0.0.1:8090\r\nAccept: */*\r\n\r\n");
+        IReadOnlyList<ChannelPosition>? positions = null;
+        void ReadOnce()
+        {
+            var parsed = RequestHead.TryParse(head, rules, out _)!;
+            SubscribeRequest.TryParse(new QueryReader(parsed.Query), parsed.LastEventId, parsed.Accept, parsed.Channels, options, out var request);
+            // A poll with a cursor resolves without waiting on the engine, so all of it runs on this thread.
+            positions = CursorResolver.ResolveAsync(request, _engine, default).Result.Positions;
+        }
+
+        // The head, the subscription and its position: a handful of small strings and records (about 600 bytes now).
+        Assert.InRange(BytesPerCall(ReadOnce), 1, 900);
+        Assert.Equal(_start, positions);
+    }
+
+    [Fact]
+    public void WritingALongPollAnswer_AllocatesNothing()
+    {
+        var output = new ArrayBufferWriter<byte>(4096);
+        var responses = new ResponseHead(TimeProvider.System, serverHeader: true);
+        void WriteOnce()
+        {
+            output.ResetWrittenCount();
+            var body = new LongPollBody(_start, _batch);
+            responses.Write(output, 200, LongPollBody.ContentType, body.Length);
+            body.WriteTo(output);
+        }
+
+        // The Date header is formatted once a second, so allow that and nothing per answer.
+        Assert.InRange(BytesPerCall(WriteOnce), 0, 0.5);
+        Assert.EndsWith(_batch.Messages[0].Cursor + "\",\"gap\":false}", Encoding.UTF8.GetString(output.WrittenSpan), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WritingAnSseEvent_AllocatesNothing()
+    {
+        var output = new ArrayBufferWriter<byte>(4096);
+        var sse = new ServerSentEventsFormat(TimeSpan.FromSeconds(3), envelope: false);
+        var message = _batch.Messages[0];
+        void WriteOnce()
+        {
+            output.ResetWrittenCount();
+            sse.WriteMessage(output, message, message.Cursor);
+        }
+
+        Assert.Equal(0, BytesPerCall(WriteOnce));
+        Assert.StartsWith($"id: {message.Cursor}\n", Encoding.UTF8.GetString(output.WrittenSpan), StringComparison.Ordinal);
+    }
+
+    /// <summary>Average bytes one call allocates on this thread, after a warm-up so the JIT's own work is not counted.</summary>
+    private static double BytesPerCall(Action call)
+    {
+        for (var i = 0; i < Rounds; i++)
+        {
+            call();
+        }
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Rounds; i++)
+        {
+            call();
+        }
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Rounds;
+    }
+
+    public void Dispose()
+    {
+        _engine.Dispose();
+        _wheel.Dispose();
+    }
+}
+#endif
