@@ -56,6 +56,32 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : ServerTest
     }
 
     [Fact]
+    public async Task Sse_SmallAndLargeEvents_OnSeveralChannels_ArriveWhole_WithTheSubscriptionsCursor()
+    {
+        // Small events are written in one piece, large ones field by field; both carry the multi-channel cursor.
+        var (a, b) = (HarkTestServer.NewChannel(), HarkTestServer.NewChannel());
+        var (response, reader) = await OpenAsync($"/sub/{a},{b}");
+        using var _ = response;
+        using var __ = reader;
+        var large = new string('x', 20_000);
+
+        await Server.PublishAsync(a, "{\"n\":1}", "small");
+        await Server.PublishAsync(b, JsonSerializer.Serialize(new { text = large }), "large");
+        await Server.PublishAsync(a, "{\"n\":3}");
+        var events = new[] { await reader.ReadEventAsync(), await reader.ReadEventAsync(), await reader.ReadEventAsync() };
+
+        Assert.Equal(["small", "large", null], events.Select(e => e!.Event));
+        Assert.Equal("{\"n\":1}", events[0]!.Data);
+        Assert.Equal(large, JsonDocument.Parse(events[1]!.Data).RootElement.GetProperty("text").GetString());
+        Assert.Equal("{\"n\":3}", events[2]!.Data);
+        // Each id is the cursor for both channels after its event: resuming from the large one gets only the third.
+        using var resumed = await Server.Client.GetAsync($"/sub/{a},{b}?cursor={Uri.EscapeDataString(events[1]!.Id!)}&timeout=1");
+        var messages = JsonDocument.Parse(await resumed.Content.ReadAsStringAsync()).RootElement.GetProperty("messages");
+        Assert.Equal(1, messages.GetArrayLength());
+        Assert.Equal(3, messages[0].GetProperty("data").GetProperty("n").GetInt32());
+    }
+
+    [Fact]
     public async Task Sse_Envelope_SendsTheWholeMessageObject()
     {
         var c = HarkTestServer.NewChannel();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 
 namespace Hark.AspNetCore.Internal.Transports;
 
@@ -28,9 +29,11 @@ internal sealed class ServerSentEventsFormat(TimeSpan reconnectDelay, bool envel
 
     public void WriteMessage(IBufferWriter<byte> output, HarkMessage message, string cursor)
     {
-        output.Write("id: "u8);
-        MessageWriter.WriteAscii(output, cursor);
-        output.Write("\n"u8);
+        if (!envelope && TryWriteInOneSpan(output, message.SseFields, cursor))
+        {
+            return;
+        }
+        WriteIdLine(output, cursor);
         if (envelope)
         {
             // No event: line: the name is inside the envelope, and an unregistered event type would
@@ -44,11 +47,44 @@ internal sealed class ServerSentEventsFormat(TimeSpan reconnectDelay, bool envel
         output.Write("\n"u8);
     }
 
+    /// <summary>Events up to this size are written in one piece (the size of a pipe's buffer).</summary>
+    private const int OneSpanLimit = 4096;
+
+    private static ReadOnlySpan<byte> IdField => "id: "u8;
+
+    /// <summary>
+    /// Writes a message's <c>id:</c> line and its fields with one span: every GetSpan and Advance on a response
+    /// writer costs a lock and bookkeeping, and a fan-out writes millions of events. False for a large event.
+    /// </summary>
+    private static bool TryWriteInOneSpan(IBufferWriter<byte> output, byte[] fields, string cursor)
+    {
+        var length = IdField.Length + cursor.Length + 1 + fields.Length + 1;
+        if (length > OneSpanLimit)
+        {
+            return false;
+        }
+        var span = output.GetSpan(length);
+        IdField.CopyTo(span);
+        var at = IdField.Length + Encoding.ASCII.GetBytes(cursor, span[IdField.Length..]);
+        span[at++] = (byte)'\n';
+        fields.CopyTo(span[at..]);
+        at += fields.Length;
+        span[at++] = (byte)'\n';
+        output.Advance(at);
+        return true;
+    }
+
+    private static void WriteIdLine(IBufferWriter<byte> output, string cursor)
+    {
+        output.Write(IdField);
+        MessageWriter.WriteAscii(output, cursor);
+        output.Write("\n"u8);
+    }
+
     public void WriteGap(IBufferWriter<byte> output, IReadOnlyList<ChannelGap> gaps, string cursor)
     {
-        output.Write("id: "u8);
-        MessageWriter.WriteAscii(output, cursor);
-        output.Write("\nevent: gap\ndata: {\"cursor\":\""u8);
+        WriteIdLine(output, cursor);
+        output.Write("event: gap\ndata: {\"cursor\":\""u8);
         MessageWriter.WriteAscii(output, cursor);
         output.Write("\",\"gaps\":"u8);
         MessageWriter.WriteGaps(output, gaps);

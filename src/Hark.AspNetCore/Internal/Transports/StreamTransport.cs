@@ -30,7 +30,7 @@ internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics me
         try
         {
             format.WriteOpen(output, cursor.Current);
-            if (!await FlushAsync(context, output, format.Name))
+            if (!await FlushAsync(context, output, format.Name, aborted))
             {
                 return;
             }
@@ -51,7 +51,7 @@ internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics me
                     }
                     cursor.Set(batch.Positions);
                     metrics.Delivered(batch.Messages.Count, format.Name);
-                    if (!await FlushAsync(context, output, format.Name))
+                    if (!await FlushAsync(context, output, format.Name, aborted))
                     {
                         return;
                     }
@@ -63,14 +63,14 @@ internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics me
                         continue;
                     case WakeReason.Timeout:
                         format.WriteHeartbeat(output);
-                        if (!await FlushAsync(context, output, format.Name))
+                        if (!await FlushAsync(context, output, format.Name, aborted))
                         {
                             return;
                         }
                         continue;
                     case WakeReason.Closed:
                         format.WriteClosed(output, wake.Channel!);
-                        await FlushAsync(context, output, format.Name);
+                        await FlushAsync(context, output, format.Name, aborted);
                         return;
                     default:
                         return;
@@ -88,13 +88,13 @@ internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics me
     }
 
     /// <summary>Flushes within the write timeout; false when the stream is over (client gone, or dropped for not reading).</summary>
-    private async ValueTask<bool> FlushAsync(HttpContext context, PipeWriter output, string transport)
+    private async ValueTask<bool> FlushAsync(HttpContext context, PipeWriter output, string transport, CancellationToken aborted)
     {
         try
         {
-            var flush = output.FlushAsync(context.RequestAborted);
+            var flush = output.FlushAsync(aborted);
             // Most flushes finish at once (the socket had room); only a waiting one needs a deadline.
-            var result = flush.IsCompleted ? flush.Result : await flush.AsTask().WaitAsync(options.WriteTimeout, context.RequestAborted);
+            var result = flush.IsCompleted ? flush.Result : await flush.AsTask().WaitAsync(options.WriteTimeout, aborted);
             return !result.IsCompleted && !result.IsCanceled;
         }
         catch (TimeoutException)
