@@ -14,6 +14,9 @@ namespace Hark.Micro;
 /// </summary>
 public class PollPath
 {
+    private const int Crowd = 1000;
+
+    private readonly ValueTask<WakeResult>[] _crowd = new ValueTask<WakeResult>[Crowd];
     private Samples _samples = null!;
     private HeadRules _rules = null!;
     private readonly HarkOptions _options = new();
@@ -43,9 +46,12 @@ public class PollPath
         return length + positions!.Count;
     }
 
-    /// <summary>A held poll woken by a publish to its channel, then reading the message: the engine's share of a delivery.</summary>
+    /// <summary>
+    /// One publish and one held poll woken by it, then reading the message: the whole cycle for a channel with a
+    /// single subscriber (few waiters are woken on the publisher's thread).
+    /// </summary>
     [Benchmark]
-    public async ValueTask<int> WaitWakeRead()
+    public async ValueTask<int> PublishWakeOne()
     {
         var engine = _samples.Engine;
         var wait = engine.WaitAsync(_waiting, TimeSpan.FromMinutes(1), default);
@@ -53,6 +59,30 @@ public class PollPath
         await wait;
         var batch = await engine.ReadAsync(_waiting, 100, default);
         _waiting = batch.Positions;
+        return batch.Messages.Count;
+    }
+
+    /// <summary>
+    /// A thousand held polls on one channel woken by one publish, each then reading the message, reported per poll:
+    /// the engine's share of a fan-out delivery (the waiters are woken in chunks on the thread pool, and the
+    /// publish is shared by all of them).
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Crowd)]
+    public async ValueTask<int> WakeEachOfAThousand()
+    {
+        var engine = _samples.Engine;
+        for (var i = 0; i < Crowd; i++)
+        {
+            _crowd[i] = engine.WaitAsync(_waiting, TimeSpan.FromMinutes(1), default);
+        }
+        await engine.PublishAsync(new PublishRequest(Samples.Channel, null, MessagePayload.FromText("{\"index\":9}")), default);
+        ReadBatch? batch = null;
+        for (var i = 0; i < Crowd; i++)
+        {
+            await _crowd[i];
+            batch = await engine.ReadAsync(_waiting, 100, default);
+        }
+        _waiting = batch!.Positions;
         return batch.Messages.Count;
     }
 

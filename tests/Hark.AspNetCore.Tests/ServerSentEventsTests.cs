@@ -56,7 +56,7 @@ public sealed class ServerSentEventsTests(ITestOutputHelper output) : ServerTest
     }
 
     [Fact]
-    public async Task Sse_SmallAndLargeEvents_OnSeveralChannels_ArriveWhole_WithTheSubscriptionsCursor()
+    public async Task Sse_SmallAndLargeEventsOnTwoChannels_ArriveWholeWithTheSubscriptionsCursor()
     {
         // Small events are written in one piece, large ones field by field; both carry the multi-channel cursor.
         var (a, b) = (HarkTestServer.NewChannel(), HarkTestServer.NewChannel());

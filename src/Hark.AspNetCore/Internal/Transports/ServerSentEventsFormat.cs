@@ -47,8 +47,8 @@ internal sealed class ServerSentEventsFormat(TimeSpan reconnectDelay, bool envel
         output.Write("\n"u8);
     }
 
-    /// <summary>Events up to this size are written in one piece (the size of a pipe's buffer).</summary>
-    private const int OneSpanLimit = 4096;
+    /// <summary>Events up to this size are written in one piece: with a chunk's framing they still fit one of the server's 4 KiB buffers.</summary>
+    private const int OneSpanLimit = 4096 - 16;
 
     private static ReadOnlySpan<byte> IdField => "id: "u8;
 
