@@ -275,7 +275,8 @@ describe('against a server that fails on purpose', () => {
   test('SSE: a stream refused with 503 backs off like any server error', async () => {
     await reset((n) => (n === 0 ? batch('e-1:0') : n < 5 ? problem(503, 'limit-reached', { 'Retry-After': '5' }) : 'hang'));
     const { retries } = open({ transport: 'sse', EventSource: TestEventSource });
-    await until(() => fault.state.requests.length >= 5, 'two stream attempts and their probes');
+    // The second wait is chosen once the second probe's answer is read, a moment after the request arrives.
+    await until(() => fault.state.requests.length >= 5 && retries().length >= 2, 'two stream attempts, their probes and both waits');
     assert.deepEqual(retries(), [5000, 10000]);
   });
 
