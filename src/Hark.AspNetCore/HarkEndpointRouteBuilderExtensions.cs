@@ -63,13 +63,9 @@ public static class HarkEndpointRouteBuilderExtensions
             await next(context);
             return;
         }
-        catch (Hark.HarkUnavailableException e)
+        catch (Exception e) when (Problem.ForEngineRefusal(e) is { } refusal)
         {
-            problem = Problem.Unavailable(e.Message);
-        }
-        catch (Hark.HarkLimitException e)
-        {
-            problem = Problem.Limit(e.Message);
+            problem = refusal;
         }
         if (!context.Response.HasStarted)
         {

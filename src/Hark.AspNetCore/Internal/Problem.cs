@@ -96,6 +96,14 @@ internal sealed record Problem(int Status, string Type, string Title, string Det
 
     public static Problem Limit(string detail) => new(StatusCodes.Status503ServiceUnavailable, "limit-reached", "Server limit reached", detail) { RetryAfterSeconds = 5 };
 
+    /// <summary>The problem an engine's refusal is answered with (a store that is down, a server limit); null for any other exception.</summary>
+    public static Problem? ForEngineRefusal(Exception e) => e switch
+    {
+        HarkUnavailableException => Unavailable(e.Message),
+        HarkLimitException => Limit(e.Message),
+        _ => null,
+    };
+
     public static Problem Unavailable(string detail) => new(StatusCodes.Status503ServiceUnavailable, "unavailable", "Store unavailable", detail) { RetryAfterSeconds = 2 };
 
     public static Problem TooMany(string type, string title, string detail, int retryAfter) =>

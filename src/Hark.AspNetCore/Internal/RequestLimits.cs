@@ -46,7 +46,7 @@ internal sealed class RequestLimits : IDisposable
     }
 
     /// <summary>The address limits count <paramref name="context"/>'s client by.</summary>
-    public static IPAddress AddressOf(HttpContext context) => Remote(context);
+    public static IPAddress AddressOf(HttpContext context) => Client(context.Connection.RemoteIpAddress);
 
     private Problem? AdmitSubscription(IPAddress address) =>
         Admit(_subscriptions, address.ToString(), "too-many-subscriptions", "Too many new subscriptions",
@@ -58,7 +58,7 @@ internal sealed class RequestLimits : IDisposable
         // Keyed publishers share a bucket per key, others one per address. Only checked keys become
         // partitions, so a caller sending made-up keys cannot grow the limiter's table.
         var header = context.Request.Headers.Authorization.ToString();
-        var partition = byKey && header.Length > 0 ? header : Remote(context).ToString();
+        var partition = byKey && header.Length > 0 ? header : AddressOf(context).ToString();
         return Admit(_publishes, partition, "too-many-publishes", "Too many publishes", "This publisher publishes faster than the server allows; wait and retry.");
     }
 
@@ -117,10 +117,6 @@ internal sealed class RequestLimits : IDisposable
             AutoReplenishment = true,
         }));
 
-
-
-    private static IPAddress Remote(HttpContext context) => Client(context.Connection.RemoteIpAddress);
-
     /// <summary>The address limits are counted by: IPv4 as itself even when mapped into IPv6, and one shared key for none.</summary>
     public static IPAddress Client(IPAddress? remote) =>
         remote is null ? Local : remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
@@ -130,5 +126,4 @@ internal sealed class RequestLimits : IDisposable
         _subscriptions.Dispose();
         _publishes.Dispose();
     }
-
 }

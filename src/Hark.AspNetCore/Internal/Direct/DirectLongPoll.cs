@@ -62,7 +62,7 @@ internal sealed class DirectLongPoll
                     return;
                 }
                 var buffer = result.Buffer;
-                var poll = await TryAcceptAsync(state, buffer);
+                var poll = TryAccept(buffer);
                 if (poll is null)
                 {
                     // Not ours: Kestrel reads this request from the start, and every one after it.
@@ -87,11 +87,9 @@ internal sealed class DirectLongPoll
 
     /// <summary>
     /// Decides whether the request at the start of <paramref name="buffer"/> is a long-poll answered here
-    /// (null leaves it all to Kestrel). A poll taken here is admitted by the same limits as the endpoint's
-    /// and has its cursor resolved; when either refuses it, the answer is that problem, written here too, so
-    /// no limit is charged twice.
+    /// (null leaves it all to Kestrel): one the endpoint would answer the same way with no middleware.
     /// </summary>
-    private async ValueTask<AcceptedPoll?> TryAcceptAsync(DirectConnection state, ReadOnlySequence<byte> buffer)
+    private AcceptedPoll? TryAccept(ReadOnlySequence<byte> buffer)
     {
         var length = 0;
         var head = buffer.IsSingleSegment
@@ -106,49 +104,33 @@ internal sealed class DirectLongPoll
         {
             return null;
         }
-        if (_limits.AdmitAndHold(request, state.Address) is { } refused)
-        {
-            return new AcceptedPoll(head, length, request, null, refused);
-        }
-        var held = true;
-        try
-        {
-            var (positions, problem) = await CursorResolver.ResolveAsync(request, _engine, state.Closing);
-            held = problem is null;
-            return new AcceptedPoll(head, length, request, positions, problem);
-        }
-        catch (HarkUnavailableException e)
-        {
-            held = false;
-            return new AcceptedPoll(head, length, request, null, Problem.Unavailable(e.Message));
-        }
-        finally
-        {
-            if (!held)
-            {
-                _limits.Release(state.Address);
-            }
-        }
+        return new AcceptedPoll(head, length, request);
     }
 
-    /// <summary>Holds the poll until its answer and writes it; false when the connection should end.</summary>
+    /// <summary>
+    /// Admits the poll by the endpoint's limits, holds it until its answer and writes it, or the problem that
+    /// refused it; false when the connection should end.
+    /// </summary>
     private async ValueTask<bool> ServeAsync(DirectConnection state, AcceptedPoll poll)
     {
         _metrics.AnsweredDirectly();
-        if (poll.Problem is { } refused)
+        if (_limits.AdmitAndHold(poll.Request, state.Address) is { } refused)
         {
             return await WriteProblemAsync(state, poll, refused);
         }
+        IReadOnlyList<ChannelPosition>? positions;
         LongPollAnswer answer;
         try
         {
-            answer = await _longPoll.AnswerAsync(poll.Request, poll.Positions!, state.Aborted);
+            Problem? cursorProblem;
+            (positions, cursorProblem) = await CursorResolver.ResolveAsync(poll.Request, _engine, state.Closing);
+            answer = cursorProblem is null ? await _longPoll.AnswerAsync(poll.Request, positions!, state.Aborted) : new LongPollAnswer(null, cursorProblem);
         }
-        catch (HarkUnavailableException e)
+        catch (Exception e) when (Problem.ForEngineRefusal(e) is { } refusal)
         {
-            answer = new LongPollAnswer(null, Problem.Unavailable(e.Message));
+            (positions, answer) = (null, new LongPollAnswer(null, refusal));
         }
-        catch (OperationCanceledException) when (state.Aborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (state.Aborted.IsCancellationRequested || state.Closing.IsCancellationRequested)
         {
             return false;
         }
@@ -166,7 +148,7 @@ internal sealed class DirectLongPoll
             return false;
         }
         var close = state.Closing.IsCancellationRequested;
-        var body = new LongPollBody(poll.Positions!, batch);
+        var body = new LongPollBody(positions!, batch);
         _responses.Write(state.Output, 200, LongPollBody.ContentType, body.Length, close: close);
         body.WriteTo(state.Output);
         _longPoll.Delivered(batch);
@@ -183,6 +165,6 @@ internal sealed class DirectLongPoll
         return await state.FlushAsync() && !close;
     }
 
-    /// <summary>A request taken here: held with its positions, or answered with <see cref="Problem"/>.</summary>
-    private sealed record AcceptedPoll(RequestHead Head, int HeadLength, SubscribeRequest Request, IReadOnlyList<ChannelPosition>? Positions, Problem? Problem);
+    /// <summary>A request taken here, parsed.</summary>
+    private sealed record AcceptedPoll(RequestHead Head, int HeadLength, SubscribeRequest Request);
 }

@@ -15,7 +15,9 @@ internal sealed class ResponseHead(TimeProvider time, bool serverHeader)
         output.Write(status switch
         {
             200 => "HTTP/1.1 200 OK\r\n"u8,
+            400 => "HTTP/1.1 400 Bad Request\r\n"u8,
             410 => "HTTP/1.1 410 Gone\r\n"u8,
+            429 => "HTTP/1.1 429 Too Many Requests\r\n"u8,
             503 => "HTTP/1.1 503 Service Unavailable\r\n"u8,
             _ => Encoding.ASCII.GetBytes($"HTTP/1.1 {status} {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)}\r\n"),
         });
