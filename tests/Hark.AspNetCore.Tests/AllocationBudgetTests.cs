@@ -3,8 +3,7 @@ using System.Text;
 using Hark.AspNetCore.Internal;
 using Hark.AspNetCore.Internal.Direct;
 using Hark.AspNetCore.Internal.Transports;
-using Hark.Internal;
-using Hark.Memory;
+using Hark.Micro;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Hark.AspNetCore.Tests;
@@ -16,20 +15,15 @@ namespace Hark.AspNetCore.Tests;
 /// </summary>
 public sealed class AllocationBudgetTests : IDisposable
 {
-    private const string Channel = "fanout123456";
     private const int Rounds = 1000;
 
-    private readonly DeadlineWheel _wheel = new(TimeProvider.System, TimeSpan.FromMilliseconds(100));
-    private readonly MemoryEngine _engine;
+    private readonly Samples _samples = new();
     private readonly IReadOnlyList<ChannelPosition> _start;
     private readonly ReadBatch _batch;
 
     public AllocationBudgetTests()
     {
-        _engine = new MemoryEngine(new HistoryOptions(), TimeProvider.System, _wheel);
-        _start = _engine.GetStartAsync([Channel], StartPoint.Now, default).AsTask().GetAwaiter().GetResult();
-        _engine.PublishAsync(new PublishRequest(Channel, null, MessagePayload.FromText("{\"index\":7}")), default).AsTask().GetAwaiter().GetResult();
-        _batch = _engine.ReadAsync(_start, 100, default).AsTask().GetAwaiter().GetResult();
+        (_start, _batch) = (_samples.Start, _samples.Batch);
     }
 
     [OptimizedBuildFact]
@@ -37,13 +31,13 @@ public sealed class AllocationBudgetTests : IDisposable
     {
         var rules = new HeadRules("/sub/", new KestrelServerLimits(), ["*"]);
         var options = new HarkOptions();
-        var head = Encoding.ASCII.GetBytes($"GET /sub/{Channel}?cursor={_start[0].Cursor}&timeout=60 HTTP/1.1\r\nHost: 127.0.0.1:8090\r\nAccept: */*\r\n\r\n");
+        var head = _samples.RePoll;
         IReadOnlyList<ChannelPosition>? positions = null;
         void ReadOnce()
         {
             var parsed = RequestHead.TryParse(head, rules, out _)!;
             SubscribeRequest.TryParse(new QueryReader(parsed.Query), parsed.LastEventId, parsed.Accept, parsed.Channels, options, out var request);
-            var resolving = CursorResolver.ResolveAsync(request, _engine, default);
+            var resolving = CursorResolver.ResolveAsync(request, _samples.Engine, default);
             // A poll with a cursor resolves without waiting on the engine, so all of it is counted on this thread.
             Assert.True(resolving.IsCompletedSuccessfully);
             positions = resolving.Result.Positions;
@@ -119,11 +113,7 @@ public sealed class AllocationBudgetTests : IDisposable
         return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Rounds;
     }
 
-    public void Dispose()
-    {
-        _engine.Dispose();
-        _wheel.Dispose();
-    }
+    public void Dispose() => _samples.Dispose();
 
     /// <summary>A fact skipped in debug builds, which box every async method and so allocate more than production does.</summary>
     private sealed class OptimizedBuildFactAttribute : FactAttribute

@@ -18,6 +18,13 @@ public sealed class DirectLongPollTests(ITestOutputHelper output)
             .Where(l => l.StartsWith(name, StringComparison.Ordinal))
             .Sum(l => (long)double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>Sends a poll that will wait, and returns once the server holds it.</summary>
+    private static async Task HoldAsync(HarkTestServer server, HandDrivenConnection connection, string target)
+    {
+        await connection.SendAsync(HandDrivenConnection.Get(target));
+        await HarkTestServer.EventuallyAsync(() => server.Service<DeadlineWheel>().Count == 1, "the poll is held");
+    }
+
     [Fact]
     public async Task Polls_AreAnsweredOnTheConnection_UntilAnotherRequest_HandsItToThePipeline()
     {
@@ -33,8 +40,7 @@ public sealed class DirectLongPollTests(ITestOutputHelper output)
         Assert.True(first.Headers.ContainsKey("Date"));
         var cursor = first.Json.GetProperty("cursor").GetString();
 
-        await connection.SendAsync(HandDrivenConnection.Get($"/sub/{c}?cursor={cursor}&timeout=30"));
-        await HarkTestServer.EventuallyAsync(() => Task.FromResult(server.Service<DeadlineWheel>().Count == 1), "the poll is held");
+        await HoldAsync(server, connection, $"/sub/{c}?cursor={cursor}&timeout=30");
         await server.PublishAsync(c, "{\"n\":1}");
         var second = await connection.ReadResponseAsync();
         Assert.Equal(200, second.Status);
@@ -95,7 +101,7 @@ public sealed class DirectLongPollTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task AHeadSentInPieces_IsAnsweredByThePipeline()
+    public async Task AHeadSentInPieces_IsAnswered()
     {
         await using var server = await HarkTestServer.StartAsync(output);
         var c = HarkTestServer.NewChannel();
@@ -103,7 +109,7 @@ public sealed class DirectLongPollTests(ITestOutputHelper output)
         var request = HandDrivenConnection.Get($"/sub/{c}?timeout=0");
 
         // Once the server holds the connection its first read is waiting, so the first piece arrives alone.
-        await HarkTestServer.EventuallyAsync(() => Task.FromResult(server.Connections.Count == 1), "the server accepted the connection");
+        await HarkTestServer.EventuallyAsync(() => server.Connections.Count == 1, "the server accepted the connection");
         await connection.SendAsync(request[..10]);
         await connection.SendAsync(request[10..]);
 
@@ -205,14 +211,14 @@ public sealed class DirectLongPollTests(ITestOutputHelper output)
                 await connection.SendAsync(HandDrivenConnection.Get($"/sub/{c}?timeout=60"));
                 connections.Add(connection);
             }
-            await HarkTestServer.EventuallyAsync(() => Task.FromResult(wheel.Count == 2), $"round {round}: both polls held");
+            await HarkTestServer.EventuallyAsync(() => wheel.Count == 2, $"round {round}: both polls held");
             foreach (var connection in connections)
             {
                 await connection.DisposeAsync();
             }
-            await HarkTestServer.EventuallyAsync(() => Task.FromResult(wheel.Count == 0), $"round {round}: both polls released");
+            await HarkTestServer.EventuallyAsync(() => wheel.Count == 0, $"round {round}: both polls released");
         }
-        await HarkTestServer.EventuallyAsync(() => Task.FromResult(Metric(server, "hark_connections_held") == 0), "the held gauge is back to 0");
+        await HarkTestServer.EventuallyAsync(() => Metric(server, "hark_connections_held") == 0, "the held gauge is back to 0");
     }
 
     [Fact]
@@ -221,8 +227,7 @@ public sealed class DirectLongPollTests(ITestOutputHelper output)
         await using var server = await HarkTestServer.StartAsync(output, "Hark:Limits:MaxHeldPerAddress=1");
         var c = HarkTestServer.NewChannel();
         await using var holding = await HandDrivenConnection.OpenAsync(server.Address);
-        await holding.SendAsync(HandDrivenConnection.Get($"/sub/{c}?timeout=60"));
-        await HarkTestServer.EventuallyAsync(() => Task.FromResult(server.Service<DeadlineWheel>().Count == 1), "the first poll is held");
+        await HoldAsync(server, holding, $"/sub/{c}?timeout=60");
 
         await using var second = await HandDrivenConnection.OpenAsync(server.Address);
         await second.SendAsync(HandDrivenConnection.Get($"/sub/{c}?timeout=60"));
@@ -239,8 +244,7 @@ public sealed class DirectLongPollTests(ITestOutputHelper output)
         var c = HarkTestServer.NewChannel();
         await server.PublishAsync(c, "1");
         await using var connection = await HandDrivenConnection.OpenAsync(server.Address);
-        await connection.SendAsync(HandDrivenConnection.Get($"/sub/{c}?timeout=60"));
-        await HarkTestServer.EventuallyAsync(() => Task.FromResult(server.Service<DeadlineWheel>().Count == 1), "the poll is held");
+        await HoldAsync(server, connection, $"/sub/{c}?timeout=60");
 
         using var deleted = await server.Client.DeleteAsync($"/pub/{c}");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
@@ -272,8 +276,7 @@ public sealed class DirectLongPollTests(ITestOutputHelper output)
     {
         var server = await HarkTestServer.StartAsync(output);
         await using var connection = await HandDrivenConnection.OpenAsync(server.Address);
-        await connection.SendAsync(HandDrivenConnection.Get($"/sub/{HarkTestServer.NewChannel()}?timeout=60"));
-        await HarkTestServer.EventuallyAsync(() => Task.FromResult(server.Service<DeadlineWheel>().Count == 1), "the poll is held");
+        await HoldAsync(server, connection, $"/sub/{HarkTestServer.NewChannel()}?timeout=60");
 
         var stopping = server.App.StopAsync();
         var response = await connection.ReadResponseAsync();

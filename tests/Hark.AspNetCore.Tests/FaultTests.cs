@@ -189,7 +189,7 @@ public sealed class FaultTests(ITestOutputHelper output)
             }));
         }
 
-        await HarkTestServer.EventuallyAsync(() => Task.FromResult(seen.All(s => s.Count > 20)), "every poller has received messages under load");
+        await HarkTestServer.EventuallyAsync(() => seen.All(s => s.Count > 20), "every poller has received messages under load");
         var stopping = DateTime.UtcNow;
         await server.App.StopAsync().WaitAsync(HarkTestServer.Patience);
         await stopLoad.CancelAsync();

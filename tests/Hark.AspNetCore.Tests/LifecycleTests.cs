@@ -25,7 +25,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
             streams.Add(await response.Content.ReadAsStreamAsync());
         }
         var wheel = server.Service<DeadlineWheel>();
-        await HarkTestServer.EventuallyAsync(() => Task.FromResult(wheel.Count == 54), "every request is held");
+        await HarkTestServer.EventuallyAsync(() => wheel.Count == 54, "every request is held");
         var started = DateTime.UtcNow;
 
         await server.App.StopAsync().WaitAsync(HarkTestServer.Patience);

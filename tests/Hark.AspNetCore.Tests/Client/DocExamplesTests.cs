@@ -42,7 +42,7 @@ public sealed partial class DocExamplesTests(ITestOutputHelper output) : ServerT
         await worker.StartAsync(default);
         await HarkTestServer.EventuallyAsync(async () => await Server.WaitingSubscribersAsync("mail.user42") == 1, "the worker listens");
         await hark.PublishAsync("mail.user42", "hello");
-        await HarkTestServer.EventuallyAsync(() => Task.FromResult(store.Saved is not null), "the worker stored a cursor");
+        await HarkTestServer.EventuallyAsync(() => store.Saved is not null, "the worker stored a cursor");
         await worker.StopAsync(default);
 
         Assert.EndsWith(":1", store.Saved);

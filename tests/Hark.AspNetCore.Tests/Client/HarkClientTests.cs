@@ -77,7 +77,7 @@ public sealed class HarkClientTests(ITestOutputHelper output) : ServerTest(outpu
             // (After the last message the subscriber has all it wanted and stops.)
             if (i < 39)
             {
-                await HarkTestServer.EventuallyAsync(() => Task.FromResult(flaky.Attempts > before), "the subscriber polls again");
+                await HarkTestServer.EventuallyAsync(() => flaky.Attempts > before, "the subscriber polls again");
             }
         }
 

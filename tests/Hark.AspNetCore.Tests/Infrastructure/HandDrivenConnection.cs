@@ -12,7 +12,7 @@ public sealed class HandDrivenConnection : IAsyncDisposable
 {
     private readonly TcpClient _client;
     private readonly NetworkStream _stream;
-    private readonly byte[] _buffer = new byte[64 * 1024];
+    private byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
 
@@ -120,6 +120,11 @@ public sealed class HandDrivenConnection : IAsyncDisposable
         {
             Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
             (_end, _start) = (_end - _start, 0);
+        }
+        if (_end == _buffer.Length)
+        {
+            // An answer longer than the buffer: make room rather than read nothing.
+            Array.Resize(ref _buffer, _buffer.Length * 2);
         }
         var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
         if (read == 0)

@@ -99,6 +99,9 @@ public sealed class HarkTestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits, at most <see cref="Patience"/>, until a condition read without waiting holds.</summary>
+    public static Task EventuallyAsync(Func<bool> condition, string what) => EventuallyAsync(() => Task.FromResult(condition()), what);
+
     public async Task<int> WaitingSubscribersAsync(string channel)
     {
         using var response = await Client.GetAsync($"/pub/{channel}");
