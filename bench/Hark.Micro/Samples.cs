@@ -1,10 +1,10 @@
 using System.Text;
-using Hark.Internal;
+using Hark.Hub;
 using Hark.Memory;
 
 namespace Hark.Micro;
 
-/// <summary>What the benchmarks share: a memory engine with one channel and one message in it, and a re-poll's head.</summary>
+/// <summary>What the benchmarks share: a memory engine and its hub, with one channel and one message in it, and a re-poll's head.</summary>
 internal sealed class Samples : IDisposable
 {
     public const string Channel = "fanout123456";
@@ -12,7 +12,8 @@ internal sealed class Samples : IDisposable
     public Samples()
     {
         Wheel = new DeadlineWheel(TimeProvider.System, TimeSpan.FromMilliseconds(100));
-        Engine = new MemoryEngine(new HistoryOptions(), TimeProvider.System, Wheel);
+        Engine = new MemoryEngine(new HistoryOptions(), TimeProvider.System);
+        Hub = new FanoutHub(Engine, Wheel, TimeProvider.System, int.MaxValue);
         Start = Engine.GetStartAsync([Channel], StartPoint.Now, default).AsTask().GetAwaiter().GetResult();
         Engine.PublishAsync(new PublishRequest(Channel, null, MessagePayload.FromText("{\"index\":7,\"sent\":1234567890123}")), default)
             .AsTask().GetAwaiter().GetResult();
@@ -26,6 +27,9 @@ internal sealed class Samples : IDisposable
 
     public MemoryEngine Engine { get; }
 
+    /// <summary>The hub attached to <see cref="Engine"/>: the polls wait in it.</summary>
+    public FanoutHub Hub { get; }
+
     /// <summary>The channel's position before its one message.</summary>
     public IReadOnlyList<ChannelPosition> Start { get; }
 
@@ -36,6 +40,7 @@ internal sealed class Samples : IDisposable
 
     public void Dispose()
     {
+        Hub.Dispose();
         Engine.Dispose();
         Wheel.Dispose();
     }

@@ -2,7 +2,7 @@ using Hark;
 using Hark.AspNetCore;
 using Hark.AspNetCore.Internal;
 using Hark.AspNetCore.Internal.Transports;
-using Hark.Internal;
+using Hark.Hub;
 using Hark.Memory;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,6 +35,8 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton(sp => new DeadlineWheel(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HarkOptions>>().Value.Poll.TimerResolution));
         services.TryAddSingleton<IHarkEngine>(CreateEngine);
+        services.TryAddSingleton(sp => new FanoutHub(sp.GetRequiredService<IHarkEngine>(), sp.GetRequiredService<DeadlineWheel>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HarkOptions>>().Value.Limits.MaxSubscribersPerChannel));
         services.TryAddSingleton<HarkMetrics>();
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<PublisherGate>();
@@ -42,7 +44,7 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton<RequestLimits>();
         services.TryAddSingleton<LongPollTransport>();
         services.TryAddSingleton(sp => new StreamTransport(
-            sp.GetRequiredService<IHarkEngine>(), sp.GetRequiredService<HarkMetrics>(),
+            sp.GetRequiredService<FanoutHub>(), sp.GetRequiredService<HarkMetrics>(),
             sp.GetRequiredService<IOptions<HarkOptions>>().Value.Streams, sp.GetRequiredService<ILogger<StreamTransport>>()));
         services.TryAddSingleton<SubscribeEndpoint>();
         services.TryAddSingleton<PublishEndpoint>();
@@ -64,7 +66,7 @@ public static class HarkServiceCollectionExtensions
             throw new InvalidOperationException($"Hark:Engine '{options.Engine}' is not a known engine; use 'memory' or register another engine on AddHark()'s builder.");
         }
         var limits = new EngineLimits(options.Limits.MaxChannels, options.Limits.MaxHistoryBytes, options.Limits.MaxSubscribersPerChannel);
-        return new MemoryEngine(options.History, limits, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<DeadlineWheel>());
+        return new MemoryEngine(options.History, limits, services.GetRequiredService<TimeProvider>());
     }
 
     private static void ConfigureCors(CorsPolicyBuilder policy, IList<string> origins)

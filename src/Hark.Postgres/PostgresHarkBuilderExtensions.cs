@@ -1,6 +1,5 @@
 using Hark;
 using Hark.AspNetCore;
-using Hark.Internal;
 using Hark.Postgres;
 using Hark.Postgres.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -38,7 +37,7 @@ public static class PostgresHarkBuilderExtensions
             var hark = sp.GetRequiredService<IOptions<HarkOptions>>().Value;
             var limits = new EngineLimits(hark.Limits.MaxChannels, hark.Limits.MaxHistoryBytes, hark.Limits.MaxSubscribersPerChannel);
             return new PostgresEngine(sp.GetRequiredService<IOptions<PostgresOptions>>().Value, hark.History, limits,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DeadlineWheel>(), sp.GetRequiredService<ILogger<PostgresEngine>>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresEngine>>());
         });
         services.AddHostedService<PostgresStartup>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("hark-postgres", tags: ["ready"]);

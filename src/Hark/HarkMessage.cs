@@ -6,8 +6,19 @@ namespace Hark;
 /// </summary>
 public sealed class HarkMessage
 {
-    internal HarkMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, MessagePayload payload, long order, long? version = null)
+    /// <summary>Makes a message as an engine stores it, and encodes its wire forms once.</summary>
+    /// <param name="channel">The channel (a valid <see cref="ChannelName"/>).</param>
+    /// <param name="epoch">The history it belongs to.</param>
+    /// <param name="seq">Its sequence number in that history, from 1.</param>
+    /// <param name="time">When it was published.</param>
+    /// <param name="eventName">The event name, or null.</param>
+    /// <param name="payload">The payload.</param>
+    /// <param name="order">The engine's publish order over all channels (see <see cref="Order"/>).</param>
+    /// <param name="version">The publisher's version, or null.</param>
+    public HarkMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, MessagePayload payload, long order, long? version)
     {
+        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentNullException.ThrowIfNull(payload);
         Version = version;
         Channel = channel;
         Epoch = epoch;
@@ -51,8 +62,11 @@ public sealed class HarkMessage
     /// <summary>Bytes held in history for it (payload, names and encodings).</summary>
     public int Size => Json.Length + SseFields.Length + Payload.Size + (Payload.IsText ? Payload.Json.Length : 0);
 
-    /// <summary>Engine-wide publish order, used to merge several channels into one ordered batch.</summary>
-    internal long Order { get; }
+    /// <summary>
+    /// Engine-wide publish order: a later publish (to any channel) has a larger one. A read of several channels
+    /// merges them by it into one ordered batch.
+    /// </summary>
+    public long Order { get; }
 
     /// <summary>The message as a JSON object, <c>{"channel","seq","cursor","time","event"?,"version"?,"data"}</c>.</summary>
     internal byte[] Json { get; }

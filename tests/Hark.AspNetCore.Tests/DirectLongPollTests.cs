@@ -1,7 +1,7 @@
 using System.Net;
 using Hark.AspNetCore.Internal;
 using Hark.AspNetCore.Tests.Infrastructure;
-using Hark.Internal;
+using Hark.Hub;
 
 namespace Hark.AspNetCore.Tests;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Hark.AspNetCore.Tests.Infrastructure;
-using Hark.Internal;
+using Hark.Hub;
 
 namespace Hark.AspNetCore.Tests;
 

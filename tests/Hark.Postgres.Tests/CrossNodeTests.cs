@@ -1,5 +1,7 @@
 using System.Text;
+using Hark.Hub;
 using Hark.Postgres.Internal;
+using Hark.Tests;
 using Npgsql;
 
 namespace Hark.Postgres.Tests;

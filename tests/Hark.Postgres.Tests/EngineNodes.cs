@@ -1,10 +1,11 @@
-using Hark.Internal;
+using Hark.Hub;
+using Hark.Tests;
 using Hark.Postgres.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hark.Postgres.Tests;
 
-/// <summary>Engine instances ("nodes") on one database, each with its own deadline wheel, all disposed together.</summary>
+/// <summary>Engine instances ("nodes") on one database, each with its own hub and deadline wheel, all disposed together.</summary>
 public sealed class EngineNodes(string connectionString, HistoryOptions history) : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _owned = [];
@@ -13,9 +14,10 @@ public sealed class EngineNodes(string connectionString, HistoryOptions history)
     {
         var wheel = new DeadlineWheel(TimeProvider.System, TimeSpan.FromMilliseconds(50));
         var engine = new PostgresEngine(new PostgresOptions { ConnectionString = otherConnectionString ?? connectionString },
-            history, EngineLimits.Default, TimeProvider.System, wheel, NullLogger<PostgresEngine>.Instance);
+            history, EngineLimits.Default, TimeProvider.System, NullLogger<PostgresEngine>.Instance);
+        var hub = EngineWaits.AttachHub(engine, wheel, TimeProvider.System);
         _owned.Add(engine);
-        _owned.Add(new WheelDisposer(wheel));
+        _owned.Add(new WheelDisposer(wheel, hub));
         return engine;
     }
 
@@ -27,11 +29,12 @@ public sealed class EngineNodes(string connectionString, HistoryOptions history)
         }
     }
 
-    private sealed class WheelDisposer(DeadlineWheel wheel) : IAsyncDisposable
+    private sealed class WheelDisposer(DeadlineWheel wheel, FanoutHub hub) : IAsyncDisposable
     {
         public ValueTask DisposeAsync()
         {
-            wheel.Stop();
+            hub.Stop();
+            hub.Dispose();
             wheel.Dispose();
             return ValueTask.CompletedTask;
         }

@@ -1,4 +1,4 @@
-using Hark.Internal;
+using Hark.Hub;
 
 namespace Hark.Tests;
 

@@ -1,4 +1,4 @@
-using Hark.Internal;
+using Hark.Hub;
 using Hark.Memory;
 
 namespace Hark.Tests;
@@ -10,11 +10,13 @@ public sealed class MemoryEngineTests : IDisposable
     private readonly DeadlineWheel _wheel;
     private readonly HistoryOptions _history = new() { MaxAge = TimeSpan.FromMinutes(1), SweepInterval = TimeSpan.FromSeconds(10), MaxTombstones = 100 };
     private readonly MemoryEngine _engine;
+    private readonly FanoutHub _hub;
 
     public MemoryEngineTests()
     {
         _wheel = new DeadlineWheel(_time, TimeSpan.FromMilliseconds(100));
-        _engine = new MemoryEngine(_history, _time, _wheel);
+        _engine = new MemoryEngine(_history, _time);
+        _hub = EngineWaits.AttachHub(_engine, _wheel, _time);
     }
 
     private Task<PublishResult> Publish(string channel, string text) =>
@@ -156,8 +158,7 @@ public sealed class MemoryEngineTests : IDisposable
         await Publish("r", "a");
         var cursor = await Now("r");
         _time.Advance(TimeSpan.FromSeconds(1));
-        using var wheel = new DeadlineWheel(_time, TimeSpan.FromMilliseconds(100));
-        using var restarted = new MemoryEngine(_history, _time, wheel);
+        using var restarted = new MemoryEngine(_history, _time);
         await restarted.PublishAsync(new PublishRequest("r", null, MessagePayload.FromText("b")), default);
 
         var batch = await restarted.ReadAsync(cursor, 100, default);
@@ -169,8 +170,10 @@ public sealed class MemoryEngineTests : IDisposable
     [Fact]
     public async Task ChannelWithWaiter_IsNotDropped()
     {
+        await Publish("w", "old");
         var wait = _engine.WaitAsync(await Now("w"), TimeSpan.FromMinutes(5), default).AsTask();
         _history.MaxAge = TimeSpan.FromSeconds(5);
+        _time.Advance(TimeSpan.FromSeconds(6));
         _engine.Sweep();
         Assert.Equal(1, _engine.ChannelCount);
         await Publish("w", "x");
@@ -179,6 +182,7 @@ public sealed class MemoryEngineTests : IDisposable
 
     public void Dispose()
     {
+        _hub.Dispose();
         _engine.Dispose();
         _wheel.Dispose();
     }

@@ -1,3 +1,5 @@
+using Hark.Hub;
+
 namespace Hark.Tests;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Hark.Hub;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
@@ -18,7 +19,7 @@ namespace Hark.AspNetCore.Internal;
 /// An ask ends in exactly one of: confirmed (200 with the reply body); declined (204); no answer in
 /// time (408); the asker went away (nothing written); the server is stopping (503).
 /// </summary>
-internal sealed class AskEndpoint(IHarkEngine engine, HarkMetrics metrics, IOptions<HarkOptions> options, PublisherGate gate,
+internal sealed class AskEndpoint(IHarkEngine engine, FanoutHub hub, HarkMetrics metrics, IOptions<HarkOptions> options, PublisherGate gate,
     RequestLimits limits, TimeProvider time)
 {
     public const string ReplyPrefix = "~ask.";
@@ -147,10 +148,10 @@ internal sealed class AskEndpoint(IHarkEngine engine, HarkMetrics metrics, IOpti
             while (true)
             {
                 var remaining = timeout - time.GetElapsedTime(started);
-                var wake = remaining > TimeSpan.Zero ? await engine.WaitAsync(after, remaining, aborted) : new WakeResult(WakeReason.Timeout);
+                var wake = remaining > TimeSpan.Zero ? await hub.HoldAsync(after, 8, remaining, aborted) : new HoldResult(WakeReason.Timeout, null);
                 if (wake.Reason == WakeReason.Ready)
                 {
-                    var batch = await engine.ReadAsync(after, 8, aborted);
+                    var batch = wake.Batch!;
                     after = batch.Positions;
                     if (batch.Messages.FirstOrDefault(m => m.Event is Confirm or Decline) is { } answer)
                     {

@@ -1,4 +1,4 @@
-using Hark.Internal;
+using Hark.Hub;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Hark.AspNetCore.Internal;

@@ -1,4 +1,4 @@
-using Hark.Internal;
+using Hark.Hub;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +10,7 @@ namespace Hark.AspNetCore.Internal;
 /// on shutdown answers every held request at once, before the server stops taking requests.
 /// </summary>
 internal sealed partial class HarkLifetime(
-    IHarkEngine engine, DeadlineWheel wheel, PublisherGate gate, IOptions<HarkOptions> options,
+    IHarkEngine engine, FanoutHub hub, PublisherGate gate, IOptions<HarkOptions> options,
     IHostApplicationLifetime lifetime, ILogger<HarkLifetime> logger) : IHostedService
 {
     private CancellationTokenRegistration _stopping;
@@ -30,7 +30,7 @@ internal sealed partial class HarkLifetime(
                 Log.LoopbackPublishing(logger);
             }
         }
-        _stopping = lifetime.ApplicationStopping.Register(() => Log.AnsweredOnShutdown(logger, wheel.Stop()));
+        _stopping = lifetime.ApplicationStopping.Register(() => Log.AnsweredOnShutdown(logger, hub.Stop()));
         return Task.CompletedTask;
     }
 

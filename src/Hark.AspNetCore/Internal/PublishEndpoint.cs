@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hark.Hub;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Hark.AspNetCore.Internal;
 
 /// <summary>The publisher's side: publish one, publish a batch, channel info, delete.</summary>
-internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, IOptions<HarkOptions> options, PublisherGate gate, RequestLimits limits)
+internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMetrics metrics, IOptions<HarkOptions> options, PublisherGate gate, RequestLimits limits)
 {
     public const string EventHeader = "Hark-Event";
 
@@ -99,7 +100,7 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
             await denied.WriteAsync(context, metrics);
             return;
         }
-        if (await engine.GetChannelAsync(channel, context.RequestAborted) is not { } info)
+        if (await hub.DescribeAsync(channel, context.RequestAborted) is not { } info)
         {
             await Problem.ChannelNotFound(channel).WriteAsync(context, metrics);
             return;
@@ -117,7 +118,7 @@ internal sealed class PublishEndpoint(IHarkEngine engine, HarkMetrics metrics, I
             await denied.WriteAsync(context, metrics);
             return;
         }
-        if (!await engine.DeleteChannelAsync(channel, context.RequestAborted))
+        if (!await hub.DeleteAsync(channel, context.RequestAborted))
         {
             await Problem.ChannelNotFound(channel).WriteAsync(context, metrics);
             return;

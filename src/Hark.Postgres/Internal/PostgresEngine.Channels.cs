@@ -1,4 +1,3 @@
-using Hark.Internal;
 
 namespace Hark.Postgres.Internal;
 
@@ -24,8 +23,8 @@ internal sealed partial class PostgresEngine
 
     /// <summary>
     /// Takes in a state (and, when known, messages of it) heard from a read, a publish or a notification.
-    /// A newer history than the cached one empties the cache; a newer position wakes the waiters, a delete
-    /// answers them as closed. Returns how many were woken.
+    /// A newer history than the cached one empties the cache; a newer position is reported to the hub, which wakes
+    /// the waiters behind it, and a delete is reported as one. Returns how many waiters the report woke.
     /// </summary>
     private int Apply(string name, ChannelState state, IReadOnlyList<CachedMessage>? messages, long? confirmedGeneration = null)
     {
@@ -33,9 +32,7 @@ internal sealed partial class PostgresEngine
         {
             return 0;
         }
-        List<Waiter>? waiters = null;
-        LinkedList<WaitEntry>? taken = null;
-        WakeResult result = default;
+        var report = ChannelReport.None;
         lock (channel.Gate)
         {
             var known = channel.Known;
@@ -47,31 +44,7 @@ internal sealed partial class PostgresEngine
                     channel.Cache.Clear();
                 }
                 channel.Known = state with { ResetStamp = Math.Max(state.ResetStamp, known.ResetStamp) };
-                if (channel.Waiters.Count > 0)
-                {
-                    channel.LastUsed = _time.GetTimestamp();
-                    if (deleted)
-                    {
-                        // Every waiter whose cursor is from before the delete is answered as closed.
-                        result = new WakeResult(WakeReason.Closed, name);
-                        waiters = TakeWaiters(channel, p => !(p.Seq == 0 && p.Epoch.Instance == Instance && p.Epoch.Stamp >= state.ResetStamp));
-                    }
-                    else if (channel.Generation >= 0)
-                    {
-                        // The usual case: the whole list is swapped out here and walked outside the lock.
-                        result = new WakeResult(WakeReason.Ready);
-                        taken = channel.Waiters;
-                        channel.Waiters = new LinkedList<WaitEntry>();
-                    }
-                    else
-                    {
-                        // Not confirmed by the database: these waiters registered knowing little of the channel,
-                        // so only those this state has news for are woken (no spurious wake-ups).
-                        result = new WakeResult(WakeReason.Ready);
-                        var current = channel.Known;
-                        waiters = TakeWaiters(channel, p => HasNews(current, p));
-                    }
-                }
+                report = deleted ? ChannelReport.Deleted : state.Epoch is null ? ChannelReport.None : ChannelReport.Appended;
             }
             else if (state.ResetStamp > known.ResetStamp)
             {
@@ -86,33 +59,17 @@ internal sealed partial class PostgresEngine
                 AddToCache(channel, messages);
             }
         }
-        if (taken is not null)
+        // Reported outside the lock, once the cache holds what was heard: whoever is woken reads it from there.
+        return report switch
         {
-            waiters = new List<Waiter>(taken.Count);
-            foreach (var entry in taken)
-            {
-                waiters.Add(entry.Waiter);
-            }
-        }
-        return waiters is null ? 0 : WakeBatch.Wake(waiters, result);
+            // Every waiter whose cursor is from before the delete is answered as closed.
+            ChannelReport.Deleted => _changes.Deleted(name, p => !(p.Seq == 0 && p.Epoch.Instance == Instance && p.Epoch.Stamp >= state.ResetStamp)),
+            ChannelReport.Appended => _changes.Appended(name, state.Epoch!.Value, state.LastSeq),
+            _ => 0,
+        };
     }
 
-    private static List<Waiter> TakeWaiters(TrackedChannel channel, Func<ChannelPosition, bool> wake)
-    {
-        var woken = new List<Waiter>();
-        var node = channel.Waiters.First;
-        while (node is not null)
-        {
-            var next = node.Next;
-            if (wake(node.Value.Position))
-            {
-                channel.Waiters.Remove(node);
-                woken.Add(node.Value.Waiter);
-            }
-            node = next;
-        }
-        return woken;
-    }
+    private enum ChannelReport { None, Appended, Deleted }
 
     /// <summary>Appends the messages that continue the cache (or start it); keeps the newest few.</summary>
     private void AddToCache(TrackedChannel channel, IReadOnlyList<CachedMessage> messages)
@@ -146,6 +103,24 @@ internal sealed partial class PostgresEngine
     /// <summary>Whether the channel's known state is confirmed by the database since the current LISTEN began.</summary>
     private bool IsFresh(TrackedChannel channel) =>
         Volatile.Read(ref _listeningNow) && channel.Generation == Volatile.Read(ref _generation);
+
+    /// <summary>
+    /// Confirms a channel's state with the database in the background: a read that found nothing new from what this
+    /// node knew, unconfirmed since it began listening, may have missed a publish whose notification was lost. What
+    /// the database says is reported to the hub. If it cannot answer now, the catch-up after LISTEN reads it again.
+    /// </summary>
+    private void ConfirmLater(TrackedChannel channel) => _ = ConfirmQuietlyAsync(channel);
+
+    private async Task ConfirmQuietlyAsync(TrackedChannel channel)
+    {
+        try
+        {
+            await RefreshAsync(channel, _stopping.Token);
+        }
+        catch (Exception e) when (e is HarkUnavailableException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
 
     /// <summary>Reads the channel's state from the database, once for every caller that needs it at the same time.</summary>
     private Task RefreshAsync(TrackedChannel channel, CancellationToken cancellationToken)
@@ -210,15 +185,19 @@ internal sealed partial class PostgresEngine
         }
     }
 
-    /// <summary>Drops channels with no waiter that were not used lately, and trims the database's history.</summary>
+    /// <summary>Drops channels nobody waits on that were not used lately, and trims the database's history.</summary>
     internal void Sweep()
     {
         var now = _time.GetTimestamp();
         foreach (var (name, channel) in _channels)
         {
+            if (_changes.IsWatched(name))
+            {
+                continue;
+            }
             lock (channel.Gate)
             {
-                if (channel.Waiters.Count > 0 || _time.GetElapsedTime(channel.LastUsed, now) < _options.IdleChannelTimeout)
+                if (_time.GetElapsedTime(channel.LastUsed, now) < _options.IdleChannelTimeout)
                 {
                     continue;
                 }

@@ -20,7 +20,7 @@ internal sealed partial class PostgresEngine
 
     /// <summary>
     /// Keeps one connection listening: on any failure it reconnects with backoff, listens again, and catches
-    /// up by reading the state of every tracked channel, waking the waiters of those that moved meanwhile.
+    /// up by reading the state of every tracked channel, reporting those that moved meanwhile to the hub.
     /// Backoff and keep-alive use real time, not the injected clock: they pace a socket, not a protocol deadline.
     /// </summary>
     private async Task ListenAsync(CancellationToken cancellationToken)
@@ -81,6 +81,11 @@ internal sealed partial class PostgresEngine
     /// <summary>Reads the state of every tracked channel (some may have moved while nobody listened) and confirms it in this generation.</summary>
     private async Task CatchUpAsync(long generation, CancellationToken cancellationToken)
     {
+        // Every channel someone waits on here is tracked (its waiter read it first); the union is a safety net.
+        foreach (var watched in _changes.WatchedChannels())
+        {
+            Track(watched);
+        }
         var names = _channels.Keys.ToArray();
         for (var i = 0; i < names.Length; i += 1000)
         {
@@ -99,7 +104,7 @@ internal sealed partial class PostgresEngine
 
     /// <summary>
     /// <c>{p|d} {epoch or reset stamp} {last seq} {total bytes} {node} {channel}</c>; runs on the listening connection's loop.
-    /// A node's own notifications are skipped: it woke its waiters when its statement returned, and counted them.
+    /// A node's own notifications are skipped: it reported the change when its statement returned, and counted who it woke.
     /// </summary>
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {

@@ -126,7 +126,12 @@ internal sealed partial class PostgresEngine
                 }
                 if (position.Seq == known.LastSeq)
                 {
-                    // Nothing new; whatever was evicted lies before the cursor.
+                    // Nothing new; whatever was evicted lies before the cursor. Knowledge not confirmed since LISTEN
+                    // began may be old: the subscriber waits on it, and the database is asked meanwhile.
+                    if (!IsFresh(channel))
+                    {
+                        ConfirmLater(channel);
+                    }
                     return true;
                 }
                 if (channel.CacheLast < known.LastSeq && attempt == 0)
@@ -207,4 +212,20 @@ internal sealed partial class PostgresEngine
         && position.Epoch.Instance == Instance
         && position.Epoch.Stamp <= epochStamp
         && resetStamp <= position.Epoch.Stamp;
+
+    /// <summary>Whether a read at <paramref name="position"/> would find something (messages or a gap), by what this node knows.</summary>
+    private bool HasNews(ChannelState known, ChannelPosition position)
+    {
+        if (known.Epoch is { } epoch)
+        {
+            if (position.Epoch == epoch)
+            {
+                // Behind: messages. Ahead: a cursor this history never reached, or this node lags; the read decides.
+                return position.Seq != known.LastSeq;
+            }
+            return !IsEmptyCursorOf(position, epoch.Stamp, known.ResetStamp) || known.LastSeq > 0;
+        }
+        // No live history: only an empty cursor issued after the last delete waits quietly.
+        return !(position.Seq == 0 && position.Epoch.Instance == Instance && known.ResetStamp <= position.Epoch.Stamp);
+    }
 }

@@ -9,43 +9,24 @@ internal sealed partial class PostgresEngine
     public async ValueTask<ChannelInfo?> GetChannelAsync(string channel, CancellationToken cancellationToken)
     {
         await StartAsync(cancellationToken);
-        var subscribers = 0;
-        if (_channels.TryGetValue(channel, out var tracked))
-        {
-            lock (tracked.Gate)
-            {
-                subscribers = tracked.Waiters.Count;
-            }
-        }
         try
         {
             await using var command = _dataSource.CreateCommand(Sql.Info);
             command.Parameters.AddWithValue("channel", channel);
             AddWindow(command);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var row = await reader.ReadAsync(cancellationToken);
-            if (row && !reader.GetBoolean(4) && subscribers == 0)
-            {
-                // Deleted, and nobody waits on it here: unknown, as after a delete on the memory engine.
-                return null;
-            }
-            if (row && reader.GetBoolean(4))
+            // A deleted channel (a row marked so) is unknown, as after a delete on the memory engine.
+            if (await reader.ReadAsync(cancellationToken) && reader.GetBoolean(4))
             {
                 var epoch = new Epoch(Instance, reader.GetInt64(0));
                 var lastSeq = reader.GetInt64(1);
                 return new ChannelInfo(channel, (int)reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(5), lastSeq,
-                    Cursor.Format(epoch, lastSeq), subscribers, reader.IsDBNull(8) ? null : new DateTimeOffset(reader.GetDateTime(8)));
+                    Cursor.Format(epoch, lastSeq), 0, reader.IsDBNull(8) ? null : new DateTimeOffset(reader.GetDateTime(8)));
             }
         }
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
         {
             throw DatabaseErrors.Unavailable(e);
-        }
-        if (tracked is not null)
-        {
-            // Waited on but never published (or deleted): this node knows of it through its subscribers, as the memory engine does.
-            var start = await GetStartAsync([channel], StartPoint.Now, cancellationToken);
-            return new ChannelInfo(channel, 0, 0, 1, 0, start[0].Cursor, subscribers, null);
         }
         return null;
     }

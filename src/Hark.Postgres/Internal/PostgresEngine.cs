@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Hark.Internal;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -8,7 +7,7 @@ namespace Hark.Postgres.Internal;
 /// <summary>
 /// The engine for several nodes on one PostgreSQL database. The database holds every channel's history,
 /// sequence numbers and epochs, so any node answers any cursor and a restart invalidates none. Each node
-/// listens for notifications of publishes and deletes and wakes its own waiters; it keeps recent messages
+/// listens for notifications of publishes and deletes and reports them to its hub; it keeps recent messages
 /// of the channels it serves, so waking many subscribers of one channel costs one database read.
 /// </summary>
 internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, IDisposable
@@ -23,19 +22,19 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
     private readonly EngineLimits _limits;
     private readonly PostgresOptions _options;
     private readonly TimeProvider _time;
-    private readonly DeadlineWheel _wheel;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _startGate = new();
     private readonly ITimer _sweepTimer;
     // Names this engine in its notifications, so it can skip its own.
     private readonly string _node = Guid.NewGuid().ToString("N")[..12];
+    private IChannelChangeListener _changes = NoChangeListener.Instance;
     private Task? _start;
     private Task? _listening;
     private int _trimming;
     private long _instance;
 
-    public PostgresEngine(PostgresOptions options, HistoryOptions history, EngineLimits limits, TimeProvider time, DeadlineWheel wheel, ILogger<PostgresEngine> logger)
+    public PostgresEngine(PostgresOptions options, HistoryOptions history, EngineLimits limits, TimeProvider time, ILogger<PostgresEngine> logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString, "Hark:Postgres:ConnectionString");
         _options = options;
@@ -43,7 +42,6 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
         _latestValueLike = LatestValuePatterns(history);
         _limits = limits;
         _time = time;
-        _wheel = wheel;
         _logger = logger;
         var pooled = new NpgsqlConnectionStringBuilder(options.ConnectionString);
         if (pooled.MaxAutoPrepare == 0)
@@ -57,6 +55,12 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
         listen.ApplicationName = (string.IsNullOrEmpty(listen.ApplicationName) ? "hark" : listen.ApplicationName) + " (listen)";
         _listenSource = NpgsqlDataSource.Create(listen.ConnectionString);
         _sweepTimer = time.CreateTimer(static s => ((PostgresEngine)s!).Sweep(), this, history.SweepInterval, history.SweepInterval);
+    }
+
+    public void Attach(IChannelChangeListener listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        Volatile.Write(ref _changes, listener);
     }
 
     /// <summary>This database's part of every epoch; known once the engine has started.</summary>

@@ -1,8 +1,8 @@
 namespace Hark.Postgres.Internal;
 
 /// <summary>
-/// A channel this node is interested in (it has waiters, or was read lately): what the node knows of its
-/// state, its recent messages, and its waiters, under one lock. Notifications for other channels are ignored.
+/// A channel this node is interested in (someone waits on it here, or it was read lately): what the node knows
+/// of its state and its recent messages, under one lock. Notifications for other channels are ignored.
 /// </summary>
 internal sealed class TrackedChannel(string name)
 {
@@ -21,8 +21,6 @@ internal sealed class TrackedChannel(string name)
 
     /// <summary>Recent messages of <see cref="Known"/>'s history, with consecutive sequence numbers.</summary>
     public List<CachedMessage> Cache { get; } = [];
-
-    public LinkedList<WaitEntry> Waiters { get; set; } = new();
 
     /// <summary>The one database read in flight that brings the cache up to date, shared by every reader that needs it.</summary>
     public Task? Filling { get; set; }

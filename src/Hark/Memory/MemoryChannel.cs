@@ -1,6 +1,6 @@
 namespace Hark.Memory;
 
-/// <summary>One channel of the memory engine: its history, sequence counter and waiters, under one lock.</summary>
+/// <summary>One channel of the memory engine: its history and sequence counter, under one lock.</summary>
 internal sealed class MemoryChannel
 {
     public MemoryChannel(string name, Epoch epoch, long lastSeq, long resetStamp, bool latestOnly)
@@ -42,9 +42,6 @@ internal sealed class MemoryChannel
         get => _dead;
         set => _dead = value;
     }
-
-    /// <summary>Waiters on this channel. A publish swaps the whole list out and wakes it outside the lock.</summary>
-    public LinkedList<Internal.Waiter> Waiters { get; set; } = new();
 
     /// <summary>Oldest retained sequence number; one past <see cref="LastSeq"/> when history is empty.</summary>
     public long FirstSeq => History.Count == 0 ? LastSeq + 1 : History.FirstSeq;

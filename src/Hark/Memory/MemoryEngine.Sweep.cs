@@ -3,7 +3,7 @@ namespace Hark.Memory;
 internal sealed partial class MemoryEngine
 {
     /// <summary>
-    /// Evicts aged messages and drops channels with no history and no waiters, keeping a tombstone
+    /// Evicts aged messages and drops channels with no history that nobody waits on, keeping a tombstone
     /// for any that had messages so their cursors stay valid.
     /// </summary>
     internal void Sweep()
@@ -18,7 +18,7 @@ internal sealed partial class MemoryEngine
                     continue;
                 }
                 EvictAged(channel);
-                if (channel.History.Count == 0 && channel.Waiters.Count == 0)
+                if (channel.History.Count == 0 && !_changes.IsWatched(channel.Name))
                 {
                     if (channel.LastSeq > 0 || channel.ResetStamp > 0)
                     {

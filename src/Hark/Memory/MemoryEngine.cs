@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Hark.Internal;
 
 namespace Hark.Memory;
 
@@ -14,8 +13,8 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
     private readonly HistoryOptions _options;
     private readonly EngineLimits _limits;
     private readonly TimeProvider _time;
-    private readonly DeadlineWheel _wheel;
     private readonly ITimer _sweepTimer;
+    private IChannelChangeListener _changes = NoChangeListener.Instance;
 
     // Every event that changes which history a name refers to (a channel created, deleted, or a
     // tombstone forgotten) takes the next stamp; cursors of empty channels carry the stamp they were
@@ -30,17 +29,16 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
     private long _channelCount;
     private long _historyBytes;
 
-    public MemoryEngine(HistoryOptions options, TimeProvider time, DeadlineWheel wheel)
-        : this(options, EngineLimits.Default, time, wheel)
+    public MemoryEngine(HistoryOptions options, TimeProvider time)
+        : this(options, EngineLimits.Default, time)
     {
     }
 
-    public MemoryEngine(HistoryOptions options, EngineLimits limits, TimeProvider time, DeadlineWheel wheel)
+    public MemoryEngine(HistoryOptions options, EngineLimits limits, TimeProvider time)
     {
         _options = options;
         _limits = limits;
         _time = time;
-        _wheel = wheel;
         _tombstones = new TombstoneTable(options.MaxTombstones, Forgetting);
         Instance = time.GetUtcNow().ToUnixTimeMilliseconds();
         _sweepTimer = time.CreateTimer(static s => ((MemoryEngine)s!).Sweep(), this, options.SweepInterval, options.SweepInterval);
@@ -55,24 +53,60 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
 
     internal int TombstoneCount => _tombstones.Count;
 
+    public void Attach(IChannelChangeListener listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        Volatile.Write(ref _changes, listener);
+    }
+
     public ValueTask<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return ValueTask.FromResult(Publish(request));
+        var (result, message) = Append(request);
+        if (message is null)
+        {
+            return ValueTask.FromResult(result);
+        }
+        // Reported once the message is in history and the channel's lock is released: whoever is woken reads it.
+        var woken = _changes.Appended(message.Channel, message.Epoch, message.Seq);
+        return ValueTask.FromResult(woken == 0 ? result : result with { Subscribers = woken });
     }
 
     public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<PublishRequest> requests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var results = new PublishResult[requests.Count];
-        for (var i = 0; i < requests.Count; i++)
+        // Each channel is reported once, after its last message of the batch: its waiters read them all in one go.
+        // Its waiters are counted on its first published item.
+        var newest = new Dictionary<string, (int First, HarkMessage Last)>(StringComparer.Ordinal);
+        try
         {
-            results[i] = Publish(requests[i]);
+            for (var i = 0; i < requests.Count; i++)
+            {
+                var (result, message) = Append(requests[i]);
+                results[i] = result;
+                if (message is not null)
+                {
+                    newest[message.Channel] = newest.TryGetValue(message.Channel, out var seen) ? (seen.First, message) : (i, message);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (first, last) in newest.Values)
+            {
+                var woken = _changes.Appended(last.Channel, last.Epoch, last.Seq);
+                if (results[first] is { } r)
+                {
+                    results[first] = r with { Subscribers = woken };
+                }
+            }
         }
         return ValueTask.FromResult<IReadOnlyList<PublishResult>>(results);
     }
 
-    private PublishResult Publish(PublishRequest request)
+    /// <summary>Appends the message to its channel's history; the message is null when a stale version published nothing.</summary>
+    private (PublishResult Result, HarkMessage? Message) Append(PublishRequest request)
     {
         if (!ChannelName.IsValid(request.Channel))
         {
@@ -82,7 +116,6 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
         {
             var channel = GetOrCreate(request.Channel);
             HarkMessage message;
-            LinkedList<Waiter>? waiters = null;
             lock (channel.Gate)
             {
                 if (channel.Dead)
@@ -91,11 +124,11 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                 }
                 if (request.Version is { } version && channel.LastVersion >= version)
                 {
-                    return new PublishResult(channel.Name, channel.LastSeq, Cursor.Format(channel.Epoch, channel.LastSeq), 0)
+                    return (new PublishResult(channel.Name, channel.LastSeq, Cursor.Format(channel.Epoch, channel.LastSeq), 0)
                     {
                         Stale = true,
                         Version = channel.LastVersion,
-                    };
+                    }, null);
                 }
                 var now = _time.GetUtcNow();
                 var evicted = channel.History.EvictOlderThan(now - _options.MaxAge);
@@ -114,15 +147,8 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                 channel.LastVersion = request.Version ?? channel.LastVersion;
                 evicted += channel.History.Append(message, channel.LatestOnly ? 1 : _options.MaxMessages, _options.MaxBytes);
                 Interlocked.Add(ref _historyBytes, message.Size - evicted);
-                if (channel.Waiters.Count > 0)
-                {
-                    // Only a list taken out under the lock is walked outside it: the live one keeps changing.
-                    waiters = channel.Waiters;
-                    channel.Waiters = new LinkedList<Waiter>();
-                }
+                return (new PublishResult(message.Channel, message.Seq, message.Cursor, 0) { Version = channel.LastVersion }, message);
             }
-            var woken = waiters is null ? 0 : Wake(waiters, new WakeResult(WakeReason.Ready));
-            return new PublishResult(message.Channel, message.Seq, message.Cursor, woken) { Version = channel.LastVersion };
         }
     }
 
@@ -137,7 +163,7 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                     EvictAged(live);
                     return ValueTask.FromResult<ChannelInfo?>(new ChannelInfo(
                         live.Name, live.History.Count, live.History.Bytes, live.FirstSeq, live.LastSeq,
-                        Cursor.Format(live.Epoch, live.LastSeq), live.Waiters.Count, live.History.Newest?.Time));
+                        Cursor.Format(live.Epoch, live.LastSeq), 0, live.History.Newest?.Time));
                 }
             }
         }
@@ -152,8 +178,6 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
     public ValueTask<bool> DeleteChannelAsync(string channel, CancellationToken cancellationToken)
     {
         long? deletedAt = null;
-        var existed = false;
-        LinkedList<Waiter>? waiters = null;
         if (_channels.TryGetValue(channel, out var live))
         {
             lock (live.Gate)
@@ -163,28 +187,29 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                     deletedAt = Interlocked.Increment(ref _stamp);
                     RememberTombstone(channel, new Tombstone(live.Epoch, 0, deletedAt.Value, Deleted: true));
                     live.Dead = true;
-                    existed = true;
                     Interlocked.Add(ref _historyBytes, -live.History.Clear());
-                    waiters = live.Waiters;
-                    live.Waiters = new LinkedList<Waiter>();
                 }
             }
             Unlist(live);
         }
-        if (!existed && _tombstones.Find(channel) is { Deleted: false } stone)
+        if (deletedAt is null && _tombstones.Find(channel) is { Deleted: false } stone)
         {
-            if (!_tombstones.TryReplace(channel, stone, new Tombstone(default, 0, Interlocked.Increment(ref _stamp), Deleted: true)))
+            var stamp = Interlocked.Increment(ref _stamp);
+            if (!_tombstones.TryReplace(channel, stone, new Tombstone(default, 0, stamp, Deleted: true)))
             {
                 // A subscriber or publisher revived the channel meanwhile: delete the live one.
                 return DeleteChannelAsync(channel, cancellationToken);
             }
-            existed = true;
+            deletedAt = stamp;
         }
-        if (waiters is { Count: > 0 })
+        if (deletedAt is not { } at)
         {
-            Wake(waiters, new WakeResult(WakeReason.Closed, channel));
+            return ValueTask.FromResult(false);
         }
-        return ValueTask.FromResult(existed);
+        // Every waiter whose cursor was issued before the delete is answered as closed; one issued after it (its
+        // epoch carries a later stamp of this instance) was not subscribed to the deleted history.
+        _changes.Deleted(channel, p => !(p.Epoch.Instance == Instance && p.Epoch.Stamp >= at));
+        return ValueTask.FromResult(true);
     }
 
     private MemoryChannel GetOrCreate(string name)
@@ -252,8 +277,6 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
 
     /// <summary>The latest stamp of a forgotten history that may have shared this channel's name.</summary>
     private long ForgottenStamp(string name) => Volatile.Read(ref _forgotten[ForgottenBucket(name)]);
-
-    private static int Wake(LinkedList<Waiter> waiters, WakeResult result) => WakeBatch.Wake(waiters, result);
 
     public void Dispose() => _sweepTimer.Dispose();
 }

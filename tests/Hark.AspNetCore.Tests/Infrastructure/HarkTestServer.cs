@@ -34,7 +34,10 @@ public sealed class HarkTestServer : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <summary>Starts a server; each setting is <c>Key=Value</c> in configuration syntax (<c>Hark:Poll:MaxTimeout=00:00:05</c>).</summary>
-    public static async Task<HarkTestServer> StartAsync(ITestOutputHelper output, params string[] settings)
+    public static Task<HarkTestServer> StartAsync(ITestOutputHelper output, params string[] settings) => StartAsync(output, null, settings);
+
+    /// <summary>Starts a server whose services <paramref name="services"/> may change after the app registered its own.</summary>
+    public static async Task<HarkTestServer> StartAsync(ITestOutputHelper output, Action<IServiceCollection>? services, params string[] settings)
     {
         string[] args =
         [
@@ -50,6 +53,7 @@ public sealed class HarkTestServer : IAsyncDisposable
                 listen.Use(connections.Track);
                 HarkApp.ConfigureListener(listen);
             }));
+            services?.Invoke(builder.Services);
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
         });

@@ -33,6 +33,9 @@ internal sealed class DirectLongPoll
     private readonly KestrelServerLimits _limitsOfKestrel;
     private readonly HeadRules _rules;
 
+    /// <summary>The key of a whole shared answer (head and body) in a <see cref="Hark.Hub.SharedRead"/>.</summary>
+    private static readonly object ResponseKey = new();
+
     public DirectLongPoll(ConnectionDelegate next, IServiceProvider services, string pathPrefix)
     {
         _next = next;
@@ -148,11 +151,29 @@ internal sealed class DirectLongPoll
             return false;
         }
         var close = state.Closing.IsCancellationRequested;
-        var body = new LongPollBody(positions!, batch);
-        _responses.Write(state.Output, 200, LongPollBody.ContentType, body.Length, close: close);
-        body.WriteTo(state.Output);
+        if (answer.Shared is { } shared && !close)
+        {
+            // Every poll woken at this cursor gets the same bytes, head and body: made once, copied to each connection.
+            state.Output.Write(shared.Answer(ResponseKey, batch, b =>
+            {
+                var whole = new ArrayBufferWriter<byte>(512);
+                WriteResponse(whole, positions!, b, close: false);
+                return whole.WrittenSpan.ToArray();
+            }));
+        }
+        else
+        {
+            WriteResponse(state.Output, positions!, batch, close);
+        }
         _longPoll.Delivered(batch);
         return await state.FlushAsync() && !close;
+    }
+
+    private void WriteResponse(IBufferWriter<byte> output, IReadOnlyList<ChannelPosition> positions, ReadBatch batch, bool close)
+    {
+        var body = new LongPollBody(positions, batch);
+        _responses.Write(output, 200, LongPollBody.ContentType, body.Length, close: close);
+        body.WriteTo(output);
     }
 
     private async ValueTask<bool> WriteProblemAsync(DirectConnection state, AcceptedPoll poll, Problem problem)

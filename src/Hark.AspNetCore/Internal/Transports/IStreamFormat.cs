@@ -10,6 +10,12 @@ internal interface IStreamFormat
     string ContentType { get; }
 
     /// <summary>
+    /// Names how this format frames messages, when that depends only on the message and its cursor: streams of the
+    /// same key woken at one cursor share one copy of the frames. Null for none.
+    /// </summary>
+    object? SharedKey { get; }
+
+    /// <summary>
     /// What goes first: it shows the stream open and carries the starting cursor, so a client that loses
     /// the stream before its first message still resumes from where it began, not from "now".
     /// </summary>

@@ -15,6 +15,11 @@ internal sealed class IframeFormat(string targetOrigin) : IStreamFormat
 
     public string ContentType => "text/html; charset=utf-8";
 
+    private static readonly object Frames = new();
+
+    // The target origin is in the opening script only: messages are framed alike for every origin.
+    public object? SharedKey => Frames;
+
     public void WriteOpen(IBufferWriter<byte> output, string cursor)
     {
         output.Write("<!doctype html><html><head><meta charset=\"utf-8\"><title>hark</title></head><body>\n"u8);

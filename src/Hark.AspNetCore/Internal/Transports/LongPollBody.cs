@@ -48,6 +48,14 @@ internal readonly struct LongPollBody
     /// <summary>The body's length in bytes.</summary>
     public int Length { get; }
 
+    /// <summary>The body as bytes, for an answer many polls share.</summary>
+    public byte[] ToArray()
+    {
+        var buffer = new ArrayBufferWriter<byte>(Length);
+        WriteTo(buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
     public void WriteTo(IBufferWriter<byte> output)
     {
         output.Write(Open);

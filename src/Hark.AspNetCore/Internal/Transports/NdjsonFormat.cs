@@ -13,6 +13,10 @@ internal sealed class NdjsonFormat : IStreamFormat
 
     public string ContentType => "application/x-ndjson";
 
+    private static readonly object Frames = new();
+
+    public object? SharedKey => Frames;
+
     public void WriteOpen(IBufferWriter<byte> output, string cursor)
     {
         output.Write("{\"cursor\":\""u8);

@@ -15,6 +15,11 @@ internal sealed class ServerSentEventsFormat(TimeSpan reconnectDelay, bool envel
 
     public string ContentType => "text/event-stream";
 
+    private static readonly object PlainFrames = new(), EnvelopeFrames = new();
+
+    // The reconnect delay is in the opening only: messages are framed alike with or without it.
+    public object? SharedKey => envelope ? EnvelopeFrames : PlainFrames;
+
     public void WriteOpen(IBufferWriter<byte> output, string cursor)
     {
         // A first comment makes browsers fire 'open' at once; retry: sets their reconnect delay; an id:

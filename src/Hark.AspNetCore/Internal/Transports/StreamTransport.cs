@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.IO.Pipelines;
+using Hark.Hub;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -12,7 +14,7 @@ namespace Hark.AspNetCore.Internal.Transports;
 /// cleanly, the client resumes elsewhere); the client stopped reading (a write outlasts
 /// <see cref="StreamOptions.WriteTimeout"/> and the connection is dropped, freeing its buffers).
 /// </summary>
-internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics metrics, StreamOptions options, ILogger<StreamTransport> logger)
+internal sealed partial class StreamTransport(FanoutHub hub, HarkMetrics metrics, StreamOptions options, ILogger<StreamTransport> logger)
 {
     public async Task HandleAsync(HttpContext context, IStreamFormat format, SubscribeRequest request, IReadOnlyList<ChannelPosition> positions)
     {
@@ -36,30 +38,15 @@ internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics me
             }
             while (true)
             {
-                var batch = await engine.ReadAsync(cursor.Positions, request.Max, aborted);
-                if (!batch.IsEmpty)
-                {
-                    if (batch.Gaps.Count > 0)
-                    {
-                        cursor.SkipGaps(batch);
-                        format.WriteGap(output, batch.Gaps, cursor.Current);
-                        metrics.Gaps(batch.Gaps.Count);
-                    }
-                    foreach (var message in batch.Messages)
-                    {
-                        format.WriteMessage(output, message, cursor.Advance(message));
-                    }
-                    cursor.Set(batch.Positions);
-                    metrics.Delivered(batch.Messages.Count, format.Name);
-                    if (!await FlushAsync(context, output, format.Name, aborted))
-                    {
-                        return;
-                    }
-                }
-                var wake = await engine.WaitAsync(cursor.Positions, options.HeartbeatInterval, aborted);
-                switch (wake.Reason)
+                var held = await hub.HoldAsync(cursor.Positions, request.Max, options.HeartbeatInterval, aborted);
+                switch (held.Reason)
                 {
                     case WakeReason.Ready:
+                        Write(format, output, cursor, held.Batch!, held.Shared);
+                        if (!await FlushAsync(context, output, format.Name, aborted))
+                        {
+                            return;
+                        }
                         continue;
                     case WakeReason.Timeout:
                         format.WriteHeartbeat(output);
@@ -69,7 +56,7 @@ internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics me
                         }
                         continue;
                     case WakeReason.Closed:
-                        format.WriteClosed(output, wake.Channel!);
+                        format.WriteClosed(output, held.Channel!);
                         await FlushAsync(context, output, format.Name, aborted);
                         return;
                     default:
@@ -85,6 +72,41 @@ internal sealed partial class StreamTransport(IHarkEngine engine, HarkMetrics me
         {
             metrics.HoldEnded(format.Name);
         }
+    }
+
+    /// <summary>
+    /// Writes a batch: a gap notice first, then each message with the cursor after it. The frames of a batch shared by
+    /// every stream woken at one cursor are made once and copied to each.
+    /// </summary>
+    private void Write(IStreamFormat format, PipeWriter output, SubscriptionCursor cursor, ReadBatch batch, SharedRead? shared)
+    {
+        if (shared is not null && format.SharedKey is { } key && cursor.IsSingle && batch.Gaps.Count == 0)
+        {
+            output.Write(shared.Answer(key, batch, b =>
+            {
+                var frames = new ArrayBufferWriter<byte>(256);
+                foreach (var message in b.Messages)
+                {
+                    format.WriteMessage(frames, message, message.Cursor);
+                }
+                return frames.WrittenSpan.ToArray();
+            }));
+        }
+        else
+        {
+            if (batch.Gaps.Count > 0)
+            {
+                cursor.SkipGaps(batch);
+                format.WriteGap(output, batch.Gaps, cursor.Current);
+                metrics.Gaps(batch.Gaps.Count);
+            }
+            foreach (var message in batch.Messages)
+            {
+                format.WriteMessage(output, message, cursor.Advance(message));
+            }
+        }
+        cursor.Set(batch.Positions);
+        metrics.Delivered(batch.Messages.Count, format.Name);
     }
 
     /// <summary>Flushes within the write timeout; false when the stream is over (client gone, or dropped for not reading).</summary>

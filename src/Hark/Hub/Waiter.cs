@@ -1,6 +1,6 @@
 using System.Threading.Tasks.Sources;
 
-namespace Hark.Internal;
+namespace Hark.Hub;
 
 /// <summary>
 /// One held subscriber: no thread, just an awaitable that the first of publish, deadline, delete,
@@ -10,6 +10,31 @@ internal sealed class Waiter : IValueTaskSource<WakeResult>
 {
     private ManualResetValueTaskSourceCore<WakeResult> _core = new() { RunContinuationsAsynchronously = true };
     private int _signalled;
+
+    /// <summary>A waiter for the wheel alone, with no positions.</summary>
+    public Waiter()
+        : this([], 1)
+    {
+    }
+
+    public Waiter(IReadOnlyList<ChannelPosition> positions, int max)
+    {
+        Positions = positions;
+        Max = max;
+        Registrations = new HubRegistration[positions.Count];
+    }
+
+    /// <summary>Where the subscriber stands on each of its channels.</summary>
+    public IReadOnlyList<ChannelPosition> Positions { get; }
+
+    /// <summary>The most messages its answer may carry.</summary>
+    public int Max { get; }
+
+    /// <summary>Its place in each channel's list of waiters, in the order of <see cref="Positions"/>.</summary>
+    internal HubRegistration[] Registrations { get; }
+
+    /// <summary>How many of <see cref="Registrations"/> are made.</summary>
+    internal int Registered { get; set; }
 
     /// <summary>The wheel slot this waiter sits in, while it has a deadline.</summary>
     internal LinkedListNode<Waiter>? WheelNode { get; set; }

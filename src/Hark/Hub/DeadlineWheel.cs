@@ -1,4 +1,4 @@
-namespace Hark.Internal;
+namespace Hark.Hub;
 
 /// <summary>
 /// The one timer for every poll deadline and stream heartbeat: a ring of slots advanced by a single

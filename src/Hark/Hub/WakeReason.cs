@@ -1,7 +1,7 @@
-namespace Hark;
+namespace Hark.Hub;
 
 /// <summary>Why a wait ended.</summary>
-public enum WakeReason
+internal enum WakeReason
 {
     /// <summary>Something is after the cursor (messages, or a gap) on at least one channel.</summary>
     Ready,

@@ -1,4 +1,4 @@
-namespace Hark.Internal;
+namespace Hark.Hub;
 
 /// <summary>
 /// Wakes many waiters at once the way an event loop would: the list is cut into chunks, each chunk is one

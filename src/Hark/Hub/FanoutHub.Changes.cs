@@ -1,0 +1,123 @@
+namespace Hark.Hub;
+
+/// <summary>The hub as the engine's change listener: each report swaps a channel's waiters out under its lock and wakes them outside it.</summary>
+internal sealed partial class FanoutHub : IChannelChangeListener
+{
+    public int Appended(string channel, Epoch epoch, long lastSeq)
+    {
+        if (Take(channel, out var hubChannel, out var reports) is not { } taken)
+        {
+            return 0;
+        }
+        var groups = new WakeGroups(Engine, hubChannel, reports);
+        foreach (var entry in taken)
+        {
+            var position = entry.Position;
+            if (position.Epoch == epoch && position.Seq >= lastSeq)
+            {
+                // A report that arrived after a newer one (two publishers racing, a feed catching up): this waiter
+                // already has it. It reads again rather than being put back, so no entry can be left behind.
+                groups.Alone(entry.Waiter);
+            }
+            else if (entry.Waiter.Positions.Count == 1)
+            {
+                groups.Shared(entry.Waiter, position);
+            }
+            else
+            {
+                groups.Alone(entry.Waiter);
+            }
+        }
+        return groups.Wake();
+    }
+
+    public int Deleted(string channel, Func<ChannelPosition, bool>? closes)
+    {
+        if (Take(channel, out _, out _) is not { } taken)
+        {
+            return 0;
+        }
+        List<Waiter> closed = [];
+        List<Waiter>? again = null;
+        foreach (var entry in taken)
+        {
+            if (closes is null || closes(entry.Position))
+            {
+                closed.Add(entry.Waiter);
+            }
+            else
+            {
+                // Its cursor is from after the delete: the delete is not news to it.
+                (again ??= []).Add(entry.Waiter);
+            }
+        }
+        if (again is not null)
+        {
+            WakeBatch.Wake(again, new WakeResult(WakeReason.Ready));
+        }
+        return WakeBatch.Wake(closed, new WakeResult(WakeReason.Closed, channel));
+    }
+
+    public int Reset(string channel)
+    {
+        if (Take(channel, out _, out _) is not { } taken)
+        {
+            return 0;
+        }
+        var waiters = new List<Waiter>(taken.Count);
+        foreach (var entry in taken)
+        {
+            waiters.Add(entry.Waiter);
+        }
+        return WakeBatch.Wake(waiters, new WakeResult(WakeReason.Ready));
+    }
+
+    public bool IsWatched(string channel) => Waiting(channel) > 0;
+
+    public IReadOnlyCollection<string> WatchedChannels()
+    {
+        var names = new List<string>();
+        foreach (var (name, channel) in _channels)
+        {
+            if (Volatile.Read(ref channel.Count) > 0)
+            {
+                names.Add(name);
+            }
+        }
+        return names;
+    }
+
+    /// <summary>Counts a report and swaps the channel's waiters out under its lock; null when nobody waits.</summary>
+    private LinkedList<HubEntry>? Take(string channel, out HubChannel? taken, out long reports)
+    {
+        reports = 0;
+        if (!_channels.TryGetValue(channel, out taken))
+        {
+            return null;
+        }
+        lock (taken.Gate)
+        {
+            reports = ++taken.Reports;
+            if (taken.Waiters.Count == 0)
+            {
+                return null;
+            }
+            var waiters = taken.Waiters;
+            taken.Waiters = new LinkedList<HubEntry>();
+            taken.Count = 0;
+            return waiters;
+        }
+    }
+
+    /// <summary>Records where a shared read found the channel's newest message, unless a change was reported since its wake-up.</summary>
+    internal static void RecordHead(HubChannel channel, ChannelPosition position, long reports)
+    {
+        lock (channel.Gate)
+        {
+            if (channel.Reports == reports)
+            {
+                channel.Head = (position, reports);
+            }
+        }
+    }
+}

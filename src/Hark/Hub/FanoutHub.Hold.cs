@@ -1,0 +1,84 @@
+namespace Hark.Hub;
+
+internal sealed partial class FanoutHub
+{
+    /// <summary>
+    /// Holds a subscriber at <paramref name="after"/> until there is something to read, and reads it: the one hold
+    /// loop of every transport and of ask/reply. It ends in exactly one of: messages or a gap (Ready, with the
+    /// batch); the deadline (Timeout, an empty batch at the same positions); a channel deleted (Closed); the token
+    /// cancelled (Cancelled); the server stopping (Stopping, an empty batch); a full channel (Refused).
+    /// A zero <paramref name="timeout"/> is a plain poll: one read, no hold.
+    /// </summary>
+    public async ValueTask<HoldResult> HoldAsync(IReadOnlyList<ChannelPosition> after, int max, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        if (timeout <= TimeSpan.Zero)
+        {
+            var now = await Engine.ReadAsync(after, max, cancellationToken);
+            return new HoldResult(now.IsEmpty ? WakeReason.Timeout : WakeReason.Ready, now, Waited: false);
+        }
+        var started = _time.GetTimestamp();
+        var waited = false;
+        while (true)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return new HoldResult(WakeReason.Cancelled, null);
+            }
+            var waiter = new Waiter(after, max);
+            try
+            {
+                // Registered before reading: whatever the read misses is published after it, and its report finds
+                // the waiter. So nothing falls between the read and the wait.
+                if (!TryRegister(waiter, out var full, out var current))
+                {
+                    return new HoldResult(WakeReason.Refused, null, Channel: full);
+                }
+                // A subscriber at the head a shared read just found (the re-poll or next hold after a fan-out) has
+                // nothing to read: any later publish is reported after this registration, and its report wakes it.
+                var batch = current ? new ReadBatch([], after, []) : await Engine.ReadAsync(after, max, cancellationToken);
+                if (!batch.IsEmpty)
+                {
+                    return new HoldResult(WakeReason.Ready, batch, Waited: waited);
+                }
+                var remaining = timeout - _time.GetElapsedTime(started);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return new HoldResult(WakeReason.Timeout, batch);
+                }
+                if (!_wheel.Schedule(waiter, remaining))
+                {
+                    return new HoldResult(WakeReason.Stopping, batch);
+                }
+                WakeResult wake;
+                using (cancellationToken.UnsafeRegister(static s => ((Waiter)s!).TrySignal(new WakeResult(WakeReason.Cancelled)), waiter))
+                {
+                    wake = await waiter.Task;
+                }
+                waited = true;
+                switch (wake.Reason)
+                {
+                    case WakeReason.Ready when wake.Shared is { } shared:
+                        var read = await shared.ReadAsync(cancellationToken);
+                        if (!read.IsEmpty)
+                        {
+                            return new HoldResult(WakeReason.Ready, read, shared);
+                        }
+                        continue;
+                    case WakeReason.Ready:
+                        // Several channels, or a report this waiter had already seen: read again, registered first.
+                        continue;
+                    case WakeReason.Timeout or WakeReason.Stopping:
+                        return new HoldResult(wake.Reason, batch);
+                    default:
+                        return new HoldResult(wake.Reason, null, Channel: wake.Channel);
+                }
+            }
+            finally
+            {
+                _wheel.Cancel(waiter);
+                Unregister(waiter);
+            }
+        }
+    }
+}

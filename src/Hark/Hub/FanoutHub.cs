@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+
+namespace Hark.Hub;
+
+/// <summary>
+/// This node's subscribers, for every engine: who waits on which channel at which position, their deadlines (the
+/// one <see cref="DeadlineWheel"/>), cancellation, the per-channel subscriber limit, batched wake-ups and shutdown.
+/// The engine reports what changed (<see cref="IChannelChangeListener"/>); the hub wakes the waiters it concerns,
+/// and all of them at one position share one read and one answer (<see cref="SharedRead"/>).
+/// </summary>
+internal sealed partial class FanoutHub : IDisposable
+{
+    private readonly ConcurrentDictionary<string, HubChannel> _channels = new(StringComparer.Ordinal);
+    private readonly DeadlineWheel _wheel;
+    private readonly TimeProvider _time;
+    private readonly int _maxPerChannel;
+    private readonly ITimer _sweepTimer;
+
+    public FanoutHub(IHarkEngine engine, DeadlineWheel wheel, TimeProvider time, int maxSubscribersPerChannel)
+        : this(engine, wheel, time, maxSubscribersPerChannel, TimeSpan.FromSeconds(10))
+    {
+    }
+
+    public FanoutHub(IHarkEngine engine, DeadlineWheel wheel, TimeProvider time, int maxSubscribersPerChannel, TimeSpan sweepInterval)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        Engine = engine;
+        _wheel = wheel;
+        _time = time;
+        _maxPerChannel = maxSubscribersPerChannel;
+        _sweepTimer = time.CreateTimer(static s => ((FanoutHub)s!).Sweep(), this, sweepInterval, sweepInterval);
+        engine.Attach(this);
+    }
+
+    /// <summary>The engine whose changes this hub hears.</summary>
+    public IHarkEngine Engine { get; }
+
+    /// <summary>Subscribers waiting on <paramref name="channel"/> on this node now.</summary>
+    public int Waiting(string channel) => _channels.TryGetValue(channel, out var c) ? Volatile.Read(ref c.Count) : 0;
+
+    /// <summary>
+    /// The engine's state of <paramref name="channel"/> with this node's subscriber count; a channel the engine knows
+    /// nothing of yet but that someone waits on reads as empty.
+    /// </summary>
+    public async ValueTask<ChannelInfo?> DescribeAsync(string channel, CancellationToken cancellationToken)
+    {
+        var waiting = Waiting(channel);
+        if (await Engine.GetChannelAsync(channel, cancellationToken) is { } info)
+        {
+            return info with { Subscribers = waiting };
+        }
+        if (waiting == 0)
+        {
+            return null;
+        }
+        var now = (await Engine.GetStartAsync([channel], StartPoint.Now, cancellationToken))[0];
+        return new ChannelInfo(channel, 0, 0, now.Seq + 1, now.Seq, now.Cursor, waiting, null);
+    }
+
+    /// <summary>
+    /// Deletes a channel: its history in the engine (which reports the delete to this hub), and its waiters here even
+    /// when the engine never held a message of it. False when neither knew it.
+    /// </summary>
+    public async ValueTask<bool> DeleteAsync(string channel, CancellationToken cancellationToken)
+    {
+        if (await Engine.DeleteChannelAsync(channel, cancellationToken))
+        {
+            return true;
+        }
+        // Waited on but never published: nothing to delete in the store, but its subscribers are told it is gone.
+        return Deleted(channel, null) > 0;
+    }
+
+    /// <summary>Answers every held waiter as stopping and refuses new ones (server shutdown).</summary>
+    public int Stop() => _wheel.Stop();
+
+    /// <summary>
+    /// Puts the waiter on every one of its channels at once, so a change reported after this returns finds it;
+    /// false (and nothing registered) when a channel has the most subscribers allowed. <paramref name="current"/>: the
+    /// waiter's one channel has had no change reported since a read found its newest message at the waiter's position.
+    /// </summary>
+    private bool TryRegister(Waiter waiter, out string? full, out bool current)
+    {
+        full = null;
+        current = false;
+        var positions = waiter.Positions;
+        for (var i = 0; i < positions.Count; i++)
+        {
+            var name = positions[i].Channel;
+            while (true)
+            {
+                var channel = _channels.GetOrAdd(name, static n => new HubChannel(n));
+                var added = false;
+                lock (channel.Gate)
+                {
+                    if (!channel.Dead)
+                    {
+                        if (channel.Waiters.Count >= _maxPerChannel)
+                        {
+                            full = name;
+                        }
+                        else
+                        {
+                            // Nothing reported since a read found the newest message at this very position: nothing to read.
+                            current = positions.Count == 1 && channel.Head is { } head && head.Reports == channel.Reports && head.Position == positions[0];
+                            waiter.Registrations[i] = new HubRegistration(channel, channel.Waiters.AddLast(new HubEntry(waiter, i)));
+                            waiter.Registered = i + 1;
+                            channel.Count = channel.Waiters.Count;
+                            channel.Touched = true;
+                            added = true;
+                        }
+                    }
+                }
+                if (full is not null)
+                {
+                    // Outside the lock: unregistering takes the other channels' locks, one at a time.
+                    Unregister(waiter);
+                    return false;
+                }
+                if (added)
+                {
+                    break;
+                }
+                _channels.TryRemove(new KeyValuePair<string, HubChannel>(name, channel));
+            }
+        }
+        return true;
+    }
+
+    private static void Unregister(Waiter waiter)
+    {
+        for (var i = 0; i < waiter.Registered; i++)
+        {
+            var (channel, node) = waiter.Registrations[i];
+            // A wake-up swaps the whole list out; then the node is in no live list and there is nothing to
+            // remove (and no lock to take): the usual case after a fan-out.
+            if (node.List is null || !ReferenceEquals(node.List, channel.Waiters))
+            {
+                continue;
+            }
+            lock (channel.Gate)
+            {
+                if (ReferenceEquals(node.List, channel.Waiters))
+                {
+                    channel.Waiters.Remove(node);
+                    channel.Count = channel.Waiters.Count;
+                }
+            }
+        }
+        waiter.Registered = 0;
+    }
+
+    /// <summary>Forgets channels that had no waiter over a whole sweep period.</summary>
+    internal void Sweep()
+    {
+        foreach (var (name, channel) in _channels)
+        {
+            lock (channel.Gate)
+            {
+                // A head is trusted for one sweep period at most: a change no report stands for (a history a memory
+                // engine forgot, say) then reaches a subscriber at its next read, not only with the next publish.
+                channel.Head = null;
+                if (channel.Waiters.Count > 0 || channel.Touched)
+                {
+                    channel.Touched = false;
+                    continue;
+                }
+                channel.Dead = true;
+            }
+            _channels.TryRemove(new KeyValuePair<string, HubChannel>(name, channel));
+        }
+    }
+
+    public void Dispose() => _sweepTimer.Dispose();
+}

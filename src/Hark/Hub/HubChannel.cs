@@ -1,0 +1,30 @@
+namespace Hark.Hub;
+
+/// <summary>The waiters of one channel on this node, under one lock.</summary>
+internal sealed class HubChannel(string name)
+{
+    public string Name { get; } = name;
+
+    public Lock Gate { get; } = new();
+
+    /// <summary>Its waiters. A wake-up swaps the whole list out under the lock and walks it outside.</summary>
+    public LinkedList<HubEntry> Waiters { get; set; } = new();
+
+    /// <summary><see cref="Waiters"/>' count, kept beside it so it can be read without the lock.</summary>
+    public int Count;
+
+    /// <summary>How many changes were reported for this channel; a wake-up carries the count it saw.</summary>
+    public long Reports { get; set; }
+
+    /// <summary>
+    /// Where a shared read found the channel's newest message, and the report count it was woken by: while no
+    /// change has been reported since, a subscriber registering at that position has nothing to read yet.
+    /// </summary>
+    public (ChannelPosition Position, long Reports)? Head { get; set; }
+
+    /// <summary>Set when a waiter registers; the sweep forgets a channel that stayed empty and untouched for a whole period.</summary>
+    public bool Touched { get; set; } = true;
+
+    /// <summary>Set under the lock when the sweep forgets the channel; whoever finds it set looks it up again.</summary>
+    public bool Dead { get; set; }
+}

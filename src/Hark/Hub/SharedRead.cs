@@ -1,0 +1,90 @@
+namespace Hark.Hub;
+
+/// <summary>
+/// One read shared by every subscriber a change woke at the same position of one channel: the first to ask
+/// reads, the others reuse what it read, and an answer made from it (a long-poll body, a stream's frames) is
+/// made once and handed to all. A fan-out to N subscribers at one cursor then costs one read and one answer.
+/// </summary>
+/// <remarks>
+/// Reading later than each subscriber would have, and once for all, changes nothing they get: each would have
+/// read the same position after the same wake-up, and a read sees every message published before it.
+/// </remarks>
+internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, int max, HubChannel? channel, long reports)
+{
+    private const int MaxAnswers = 4;
+
+    private readonly Lock _gate = new();
+    private readonly object?[] _keys = new object?[MaxAnswers];
+    private readonly object?[] _answers = new object?[MaxAnswers];
+    private Task<ReadBatch>? _read;
+
+    /// <summary>The position every waiter of this read is at.</summary>
+    public ChannelPosition Position { get; } = position;
+
+    /// <summary>Their batch size.</summary>
+    public int Max { get; } = max;
+
+    /// <summary>The batch after <see cref="Position"/>, read once for every waiter that asks.</summary>
+    public ValueTask<ReadBatch> ReadAsync(CancellationToken cancellationToken)
+    {
+        var read = Volatile.Read(ref _read);
+        if (read is { IsCompletedSuccessfully: true })
+        {
+            return new ValueTask<ReadBatch>(read.Result);
+        }
+        return read is null ? ReadFirstAsync(cancellationToken) : new ValueTask<ReadBatch>(read.WaitAsync(cancellationToken));
+    }
+
+    private async ValueTask<ReadBatch> ReadFirstAsync(CancellationToken cancellationToken)
+    {
+        var mine = new TaskCompletionSource<ReadBatch>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _read, mine.Task, null) is { } theirs)
+        {
+            return await theirs.WaitAsync(cancellationToken);
+        }
+        try
+        {
+            // Not the caller's token: the read is every waiter's, and one of them going away must not cancel it.
+            var batch = await engine.ReadAsync([Position], Max, CancellationToken.None);
+            if (channel is not null && batch.Messages.Count < Max && batch.Gaps.Count == 0)
+            {
+                // Not cut short: the read reached the newest message, so the woken subscribers' next holds need no read.
+                FanoutHub.RecordHead(channel, batch.Positions[0], reports);
+            }
+            mine.SetResult(batch);
+            return batch;
+        }
+        catch (Exception e)
+        {
+            mine.SetException(e);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The answer <paramref name="build"/> makes from <paramref name="batch"/>, made once per <paramref name="key"/>
+    /// (one key per kind of answer: a long-poll body, an SSE frame…) and then handed to every caller.
+    /// </summary>
+    public T Answer<T>(object key, ReadBatch batch, Func<ReadBatch, T> build)
+        where T : class
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < MaxAnswers && _keys[i] is { } k; i++)
+            {
+                if (ReferenceEquals(k, key))
+                {
+                    return (T)_answers[i]!;
+                }
+            }
+            var answer = build(batch);
+            var free = Array.IndexOf(_keys, null);
+            if (free >= 0)
+            {
+                _keys[free] = key;
+                _answers[free] = answer;
+            }
+            return answer;
+        }
+    }
+}
