@@ -20,7 +20,7 @@ namespace Hark.AspNetCore.Internal.Direct;
 /// <remarks>
 /// The first request on a connection that is anything else (another path, a stream, a token, an origin,
 /// a body, a header off the allow-list, a malformed or partial head, a request that would be refused, trace
-/// context while something records it) hands the
+/// context while something records it, any request once the endpoint asks for authorization) hands the
 /// connection to Kestrel for the rest of its life, with that request's bytes unread, so Kestrel parses it and
 /// answers exactly as it always does. Only requests the endpoint would answer the same way without any
 /// middleware stay here; see <see cref="RequestHead"/> and <see cref="HeadRules"/> for the rules. A forwarded
@@ -40,6 +40,7 @@ internal sealed class DirectLongPoll
     private readonly HeadRules _rules;
     private readonly ForwardedClient _forwarded;
     private readonly RequestTracing _tracing;
+    private readonly EndpointAuthorization _authorization;
 
     public DirectLongPoll(ConnectionDelegate next, IServiceProvider services, string pathPrefix)
     {
@@ -58,6 +59,7 @@ internal sealed class DirectLongPoll
             services.GetRequiredService<IOptions<HostFilteringOptions>>().Value.AllowedHosts, forwarded.Value);
         _forwarded = new ForwardedClient(forwarded, services.GetRequiredService<ILoggerFactory>());
         _tracing = new RequestTracing(services.GetRequiredService<ActivitySource>(), services.GetRequiredService<DiagnosticListener>());
+        _authorization = new EndpointAuthorization(services);
     }
 
     public async Task OnConnectionAsync(ConnectionContext connection)
@@ -102,6 +104,10 @@ internal sealed class DirectLongPoll
     /// </summary>
     private AcceptedPoll? TryAccept(ReadOnlySequence<byte> buffer, DirectConnection state)
     {
+        if (_authorization.Required)
+        {
+            return null;
+        }
         var length = 0;
         var head = buffer.IsSingleSegment
             ? RequestHead.TryParse(buffer.FirstSpan, _rules, out length)
