@@ -32,6 +32,13 @@ if pg_env=$(./scripts/postgres.sh start); then
 else
   echo "could not start PostgreSQL; the postgres tests will fail"
 fi
+echo "== nginx"
+# The tests behind a real proxy start their own nginx (Debian's); install it when missing.
+if HARK_NGINX=$(./scripts/nginx.sh); then
+  export HARK_NGINX
+else
+  echo "could not install nginx; the tests behind nginx will fail"
+fi
 echo "== browser"
 # The browser tests drive Debian's Chromium; install it when missing.
 if ! HARK_CHROMIUM=$(./scripts/browser.sh); then

@@ -5,6 +5,7 @@ using Hark.AspNetCore.Internal;
 using Hark.AspNetCore.Internal.Direct;
 using Hark.AspNetCore.Internal.Transports;
 using Hark.Hub;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Hark.Micro;
@@ -30,7 +31,7 @@ public class PollPath
     public void Setup()
     {
         _samples = new Samples();
-        _rules = new HeadRules("/sub/", new KestrelServerLimits(), ["*"]);
+        _rules = new HeadRules("/sub/", new KestrelServerLimits(), ["*"], new ForwardedHeadersOptions());
         _waiting = _samples.Batch.Positions;
     }
 

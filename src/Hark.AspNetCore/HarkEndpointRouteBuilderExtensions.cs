@@ -11,6 +11,9 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Maps Hark's HTTP endpoints.</summary>
 public static class HarkEndpointRouteBuilderExtensions
 {
+    /// <summary>The subscribe endpoint's name, by which the direct path finds its metadata.</summary>
+    internal const string SubscribeEndpointName = "HarkSubscribe";
+
     /// <summary>Maps Hark's endpoints at the root: <c>/sub</c>, <c>/pub</c>, <c>/metrics</c>, <c>/healthz</c>, and the browser client at <c>/hark.js</c>.</summary>
     public static RouteGroupBuilder MapHark(this IEndpointRouteBuilder endpoints) => endpoints.MapHark("");
 
@@ -27,7 +30,7 @@ public static class HarkEndpointRouteBuilderExtensions
 
         var metrics = services.GetRequiredService<HarkMetrics>();
 
-        group.MapGet("/sub/{channels}", EngineRefusalsAsProblems(subscribe.HandleAsync, metrics)).WithName("HarkSubscribe");
+        group.MapGet("/sub/{channels}", EngineRefusalsAsProblems(subscribe.HandleAsync, metrics)).WithName(SubscribeEndpointName);
         group.MapPost("/pub/{channel}", EngineRefusalsAsProblems(publish.PublishAsync, metrics)).WithName("HarkPublish");
         group.MapPost("/pub", EngineRefusalsAsProblems(publish.PublishBatchAsync, metrics)).WithName("HarkPublishBatch");
         group.MapGet("/pub/{channel}", EngineRefusalsAsProblems(publish.InfoAsync, metrics)).WithName("HarkChannelInfo");

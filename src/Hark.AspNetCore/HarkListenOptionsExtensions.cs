@@ -10,10 +10,12 @@ namespace Microsoft.AspNetCore.Hosting;
 public static class HarkListenOptionsExtensions
 {
     /// <summary>
-    /// Answers plain long-polls (<c>GET {pathPrefix}/sub/{channels}</c> without a token, an <c>Origin</c> or a
-    /// stream transport) on this listener's connections before Kestrel's HTTP layer and the middleware
-    /// pipeline; every other request goes through the pipeline as usual. Use it only where the pipeline adds
-    /// nothing to such answers: middleware that would authorize, rewrite or decorate them never sees them.
+    /// Answers plain long-polls (<c>GET {pathPrefix}/sub/{channels}</c> without a token or a stream transport, and
+    /// with only header fields a long-poll answer does not depend on) on this listener's connections before
+    /// Kestrel's HTTP layer and the middleware pipeline; every other request goes through the pipeline as usual.
+    /// It counts clients behind a proxy as the configured <c>ForwardedHeadersOptions</c> say, and hands every
+    /// request over when <c>MapHark</c>'s subscribe endpoint requires authorization. Use it only where the
+    /// pipeline adds nothing else to such answers: middleware that would rewrite or decorate them never sees them.
     /// <c>Hark:Poll:Direct=false</c> turns it off.
     /// </summary>
     /// <param name="listenOptions">The listener (such as from <c>ConfigureEndpointDefaults</c>).</param>

@@ -21,6 +21,10 @@ public static class HarkApp
         // Kestrel reads only its endpoints from configuration by itself; bind the rest (Kestrel:Limits:*) too.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(ConfigureListener));
+        // Behind a proxy the limits count the client it names, not the proxy (ForwardedHeaders:*, loopback
+        // proxies by default): the middleware below and the direct path read the same options.
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+            ForwardedHeadersSettings.Apply(builder.Configuration.GetSection(ForwardedHeadersSettings.SectionName), options));
         var hark = builder.Services.AddHark();
         if (string.Equals(builder.Configuration["Hark:Engine"], "postgres", StringComparison.OrdinalIgnoreCase))
         {
@@ -31,6 +35,7 @@ public static class HarkApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseForwardedHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Kestrel's own request errors (a broken chunked body, say) keep their 4xx status.

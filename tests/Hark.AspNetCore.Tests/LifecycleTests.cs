@@ -137,4 +137,15 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         var error = await Assert.ThrowsAnyAsync<Exception>(() => HarkTestServer.StartAsync(output, "Hark:Poll:DefaultTimeout=00:10:00"));
         Assert.Contains("DefaultTimeout", error.Message);
     }
+
+    [Theory]
+    [InlineData("ForwardedHeaders:Headers=XForwardedFour", "ForwardedHeaders:Headers")]
+    [InlineData("ForwardedHeaders:KnownProxies:0=nginx.internal", "ForwardedHeaders:KnownProxies:0")]
+    [InlineData("ForwardedHeaders:KnownNetworks:0=10.0.0.0/33", "ForwardedHeaders:KnownNetworks:0")]
+    [InlineData("ForwardedHeaders:ForwardLimit=0", "ForwardedHeaders:ForwardLimit")]
+    public async Task BadForwardedHeadersSettings_StopTheServerAtStart_NamingTheKey(string setting, string key)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => HarkTestServer.StartAsync(output, setting));
+        Assert.Contains(key, error.Message);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -27,6 +28,14 @@ public sealed class HandDrivenConnection : IAsyncDisposable
         // No coalescing on the client's side: each SendAsync leaves as its own segment.
         var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync(server.Host, server.Port);
+        return new HandDrivenConnection(client);
+    }
+
+    /// <summary>Opens a connection from a chosen local address (any of 127.0.0.0/8 works on loopback), to be another client.</summary>
+    public static async Task<HandDrivenConnection> OpenAsync(Uri server, IPAddress from)
+    {
+        var client = new TcpClient(new IPEndPoint(from, 0)) { NoDelay = true };
+        await client.ConnectAsync(server.Host, server.Port).WaitAsync(HarkTestServer.Patience);
         return new HandDrivenConnection(client);
     }
 

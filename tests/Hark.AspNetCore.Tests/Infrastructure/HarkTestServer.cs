@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -39,14 +40,8 @@ public sealed class HarkTestServer : IAsyncDisposable
     /// <summary>Starts a server whose services <paramref name="services"/> may change after the app registered its own.</summary>
     public static async Task<HarkTestServer> StartAsync(ITestOutputHelper output, Action<IServiceCollection>? services, params string[] settings)
     {
-        string[] args =
-        [
-            "--urls=http://127.0.0.1:0",
-            $"--contentRoot={AppContext.BaseDirectory}",
-            .. settings.Select(s => "--" + s),
-        ];
         var connections = new ConnectionDropper();
-        var app = HarkApp.Create(args, builder =>
+        var app = HarkApp.Create(Arguments(settings), builder =>
         {
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
             {
@@ -57,6 +52,42 @@ public sealed class HarkTestServer : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
         });
+        return await StartAsync(app, connections);
+    }
+
+    /// <summary>
+    /// Starts a host of the test's own making, as an application that embeds Hark builds one: <c>AddHark()</c>,
+    /// direct long-polls on its listeners, <paramref name="configure"/> for its services, and <c>MapHark()</c>,
+    /// whose convention builder <paramref name="hark"/> gets (for <c>.RequireAuthorization()</c> and the like).
+    /// </summary>
+    public static async Task<HarkTestServer> StartEmbeddedAsync(ITestOutputHelper output, Action<WebApplicationBuilder> configure,
+        Action<RouteGroupBuilder> hark, params string[] settings)
+    {
+        var connections = new ConnectionDropper();
+        var builder = WebApplication.CreateBuilder(Arguments(settings));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+        {
+            listen.Use(connections.Track);
+            listen.UseHarkLongPoll();
+        }));
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
+        builder.Services.AddHark();
+        configure(builder);
+        var app = builder.Build();
+        hark(app.MapHark());
+        return await StartAsync(app, connections);
+    }
+
+    private static string[] Arguments(string[] settings) =>
+    [
+        "--urls=http://127.0.0.1:0",
+        $"--contentRoot={AppContext.BaseDirectory}",
+        .. settings.Select(s => "--" + s),
+    ];
+
+    private static async Task<HarkTestServer> StartAsync(WebApplication app, ConnectionDropper connections)
+    {
         await app.StartAsync().WaitAsync(Patience);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new HarkTestServer(app, new Uri(address), connections);

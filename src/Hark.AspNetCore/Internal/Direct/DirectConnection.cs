@@ -27,7 +27,8 @@ internal sealed class DirectConnection : IDisposable
         _keepAlive = Bounded(limits.KeepAliveTimeout);
         // A new connection gets as long as Kestrel gives a request head, not a whole keep-alive period.
         _firstRequest = Bounded(limits.RequestHeadersTimeout);
-        Address = RequestLimits.Client((connection.RemoteEndPoint as IPEndPoint)?.Address);
+        RemoteEndPoint = connection.RemoteEndPoint as IPEndPoint;
+        Address = RequestLimits.Client(RemoteEndPoint?.Address);
         Closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
         // The server is stopping: an idle connection ends now; a held poll is answered by the engine's shutdown.
         _closingRegistration = Closing.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _idle);
@@ -37,7 +38,10 @@ internal sealed class DirectConnection : IDisposable
 
     public PipeWriter Output => _connection.Transport.Output;
 
-    /// <summary>The address the per-address limits count this client by.</summary>
+    /// <summary>The peer at the other end of the connection (a proxy, when there is one).</summary>
+    public IPEndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The address the per-address limits count this connection's requests by, unless they are forwarded.</summary>
     public IPAddress Address { get; }
 
     /// <summary>Fires when the server asks connections to close (shutdown).</summary>

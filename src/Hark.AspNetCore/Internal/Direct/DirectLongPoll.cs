@@ -1,9 +1,13 @@
 using System.Buffers;
+using System.Diagnostics;
+using System.Net;
 using Hark.AspNetCore.Internal.Transports;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Hark.AspNetCore.Internal.Direct;
@@ -15,10 +19,12 @@ namespace Hark.AspNetCore.Internal.Direct;
 /// </summary>
 /// <remarks>
 /// The first request on a connection that is anything else (another path, a stream, a token, an origin,
-/// a body, a malformed or partial head, a request that would be refused) hands the connection to Kestrel
-/// for the rest of its life, with that request's bytes unread, so Kestrel parses it and answers exactly
-/// as it always does. Only requests the endpoint would answer the same way without any middleware stay
-/// here; see <see cref="RequestHead"/> for the rules.
+/// a body, a header off the allow-list, a malformed or partial head, a request that would be refused, trace
+/// context while something records it, any request once the endpoint asks for authorization) hands the
+/// connection to Kestrel for the rest of its life, with that request's bytes unread, so Kestrel parses it and
+/// answers exactly as it always does. Only requests the endpoint would answer the same way without any
+/// middleware stay here; see <see cref="RequestHead"/> and <see cref="HeadRules"/> for the rules. A forwarded
+/// client is counted by the address the forwarded-headers middleware would give it (<see cref="ForwardedClient"/>).
 /// </remarks>
 internal sealed class DirectLongPoll
 {
@@ -32,6 +38,9 @@ internal sealed class DirectLongPoll
     private readonly ResponseHead _responses;
     private readonly KestrelServerLimits _limitsOfKestrel;
     private readonly HeadRules _rules;
+    private readonly ForwardedClient _forwarded;
+    private readonly RequestTracing _tracing;
+    private readonly EndpointAuthorization _authorization;
 
     /// <summary>The key of a whole shared answer (head and body) in a <see cref="Hark.Hub.SharedRead"/>.</summary>
     private static readonly object ResponseKey = new();
@@ -48,8 +57,12 @@ internal sealed class DirectLongPoll
         var kestrel = services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
         _responses = new ResponseHead(services.GetRequiredService<TimeProvider>(), kestrel.AddServerHeader);
         _limitsOfKestrel = kestrel.Limits;
+        var forwarded = services.GetRequiredService<IOptions<ForwardedHeadersOptions>>();
         _rules = new HeadRules(pathPrefix.TrimEnd('/') + "/sub/", kestrel.Limits,
-            services.GetRequiredService<IOptions<HostFilteringOptions>>().Value.AllowedHosts);
+            services.GetRequiredService<IOptions<HostFilteringOptions>>().Value.AllowedHosts, forwarded.Value);
+        _forwarded = new ForwardedClient(forwarded, services.GetRequiredService<ILoggerFactory>());
+        _tracing = new RequestTracing(services.GetRequiredService<ActivitySource>(), services.GetRequiredService<DiagnosticListener>());
+        _authorization = new EndpointAuthorization(services);
     }
 
     public async Task OnConnectionAsync(ConnectionContext connection)
@@ -65,7 +78,7 @@ internal sealed class DirectLongPoll
                     return;
                 }
                 var buffer = result.Buffer;
-                var poll = TryAccept(buffer);
+                var poll = TryAccept(buffer, state);
                 if (poll is null)
                 {
                     // Not ours: Kestrel reads this request from the start, and every one after it.
@@ -92,13 +105,17 @@ internal sealed class DirectLongPoll
     /// Decides whether the request at the start of <paramref name="buffer"/> is a long-poll answered here
     /// (null leaves it all to Kestrel): one the endpoint would answer the same way with no middleware.
     /// </summary>
-    private AcceptedPoll? TryAccept(ReadOnlySequence<byte> buffer)
+    private AcceptedPoll? TryAccept(ReadOnlySequence<byte> buffer, DirectConnection state)
     {
+        if (_authorization.Required)
+        {
+            return null;
+        }
         var length = 0;
         var head = buffer.IsSingleSegment
             ? RequestHead.TryParse(buffer.FirstSpan, _rules, out length)
             : buffer.Length <= _rules.MaxLength ? RequestHead.TryParse(buffer.ToArray(), _rules, out length) : null;
-        if (head is null)
+        if (head is null || (head.TraceContext && _tracing.IsRecording))
         {
             return null;
         }
@@ -107,7 +124,8 @@ internal sealed class DirectLongPoll
         {
             return null;
         }
-        return new AcceptedPoll(head, length, request);
+        var address = head.ForwardedFor is { } forwardedFor ? _forwarded.Resolve(state.RemoteEndPoint, forwardedFor, head.ForwardedProto) : state.Address;
+        return new AcceptedPoll(head, length, request, address);
     }
 
     /// <summary>
@@ -117,7 +135,7 @@ internal sealed class DirectLongPoll
     private async ValueTask<bool> ServeAsync(DirectConnection state, AcceptedPoll poll)
     {
         _metrics.AnsweredDirectly();
-        if (_limits.AdmitAndHold(poll.Request, state.Address) is { } refused)
+        if (_limits.AdmitAndHold(poll.Request, poll.Address) is { } refused)
         {
             return await WriteProblemAsync(state, poll, refused);
         }
@@ -139,7 +157,7 @@ internal sealed class DirectLongPoll
         }
         finally
         {
-            _limits.Release(state.Address);
+            _limits.Release(poll.Address);
         }
         if (answer.Problem is { } problem)
         {
@@ -186,6 +204,6 @@ internal sealed class DirectLongPoll
         return await state.FlushAsync() && !close;
     }
 
-    /// <summary>A request taken here, parsed.</summary>
-    private sealed record AcceptedPoll(RequestHead Head, int HeadLength, SubscribeRequest Request);
+    /// <summary>A request taken here, parsed, and the address its client is counted by.</summary>
+    private sealed record AcceptedPoll(RequestHead Head, int HeadLength, SubscribeRequest Request, IPAddress Address);
 }

@@ -4,10 +4,19 @@ namespace Hark.AspNetCore.Internal.Direct;
 
 /// <summary>
 /// The head of an HTTP/1.1 request that may be a plain long-poll: <c>GET {prefix}/sub/{channels}?{query}</c>
-/// with no body, no credentials and nothing that asks for more than a JSON answer. Parsing is strict and
-/// says no to anything unusual; Kestrel's own parser then reads the same bytes and answers as it would.
+/// whose every header field is on the allow-list of <see cref="HeadRules"/>, so no body, no credentials and
+/// nothing that asks for more than a JSON answer. Parsing is strict and says no to anything unusual; Kestrel's
+/// own parser then reads the same bytes and answers as it would.
 /// </summary>
-internal sealed record RequestHead(string Channels, string Query, string Accept, string LastEventId)
+/// <param name="Channels">The channel list as the path gives it.</param>
+/// <param name="Query">The query string, with its <c>?</c>, or empty.</param>
+/// <param name="Accept">The <c>Accept</c> field, or empty.</param>
+/// <param name="LastEventId">The <c>Last-Event-ID</c> field, or empty.</param>
+/// <param name="ForwardedFor">The <c>X-Forwarded-For</c> value when the forwarded-headers options apply it, else null.</param>
+/// <param name="ForwardedProto">The <c>X-Forwarded-Proto</c> value read beside it, else null.</param>
+/// <param name="TraceContext">Whether the request carries trace context (<c>traceparent</c> and the like).</param>
+internal sealed record RequestHead(string Channels, string Query, string Accept, string LastEventId,
+    string? ForwardedFor, string? ForwardedProto, bool TraceContext)
 {
     private static ReadOnlySpan<byte> Get => "GET "u8;
 
@@ -51,7 +60,8 @@ internal sealed record RequestHead(string Channels, string Query, string Accept,
         var query = question < 0 ? [] : afterPrefix[question..];
 
         string accept = "", lastEventId = "";
-        bool host = false, seenAccept = false, seenLastEventId = false;
+        string? forwardedFor = null, forwardedProto = null;
+        bool host = false, seenAccept = false, seenLastEventId = false, traceContext = false;
         var fields = 0;
         var lines = head[(lineEnd + Version.Length)..];
         while (!lines.IsEmpty)
@@ -68,27 +78,36 @@ internal sealed record RequestHead(string Channels, string Query, string Accept,
             {
                 return null;
             }
-            var name = line[..colon];
             var value = line[(colon + 1)..].Trim(" \t"u8);
-            switch (Classify(name))
+            switch (rules.Classify(line[..colon]))
             {
-                case Field.Host when !host && rules.AllowsHost(value):
+                case HeadField.Host when !host && rules.AllowsHost(value):
                     host = true;
                     break;
-                case Field.Accept when !seenAccept:
+                case HeadField.Accept when !seenAccept:
                     (seenAccept, accept) = (true, Encoding.ASCII.GetString(value));
                     break;
-                case Field.LastEventId when !seenLastEventId:
+                case HeadField.LastEventId when !seenLastEventId:
                     (seenLastEventId, lastEventId) = (true, Encoding.ASCII.GetString(value));
                     break;
-                case Field.Connection when Ascii.EqualsIgnoreCase(value, "keep-alive"u8):
+                case HeadField.Connection when Ascii.EqualsIgnoreCase(value, "keep-alive"u8):
                     // Anything else ("close", "upgrade") changes how the connection goes on.
                     break;
-                case Field.Other:
+                case HeadField.ForwardedFor when forwardedFor is null:
+                    forwardedFor = Encoding.ASCII.GetString(value);
+                    break;
+                case HeadField.ForwardedProto when forwardedProto is null:
+                    forwardedProto = Encoding.ASCII.GetString(value);
+                    break;
+                case HeadField.TraceContext:
+                    traceContext = true;
+                    break;
+                case HeadField.Ignored:
                     break;
                 default:
-                    // A body, credentials, an origin to answer for, an upgrade, a forwarded client, a host
-                    // the server does not serve, or a field given twice.
+                    // A field off the allow-list (a body, credentials, an origin to answer for, an upgrade, one
+                    // nobody has judged yet), a host the server does not serve, or a field given twice that the
+                    // framework would combine.
                     return null;
             }
         }
@@ -96,36 +115,8 @@ internal sealed record RequestHead(string Channels, string Query, string Accept,
         {
             return null;
         }
-        return new RequestHead(Encoding.ASCII.GetString(channels), Encoding.ASCII.GetString(query), accept, lastEventId);
-    }
-
-    private enum Field { Other, Host, Accept, LastEventId, Connection, Refused }
-
-    private static Field Classify(ReadOnlySpan<byte> name)
-    {
-        if (Ascii.EqualsIgnoreCase(name, "host"u8))
-        {
-            return Field.Host;
-        }
-        if (Ascii.EqualsIgnoreCase(name, "accept"u8))
-        {
-            return Field.Accept;
-        }
-        if (Ascii.EqualsIgnoreCase(name, "last-event-id"u8))
-        {
-            return Field.LastEventId;
-        }
-        if (Ascii.EqualsIgnoreCase(name, "connection"u8))
-        {
-            return Field.Connection;
-        }
-        return Ascii.EqualsIgnoreCase(name, "content-length"u8) || Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8)
-            || Ascii.EqualsIgnoreCase(name, "authorization"u8) || Ascii.EqualsIgnoreCase(name, "origin"u8)
-            || Ascii.EqualsIgnoreCase(name, "upgrade"u8) || Ascii.EqualsIgnoreCase(name, "expect"u8)
-            || Ascii.EqualsIgnoreCase(name, "te"u8) || Ascii.EqualsIgnoreCase(name, "http2-settings"u8)
-            // Behind a proxy the client is named here, and forwarded-headers middleware may act on it.
-            || Ascii.EqualsIgnoreCase(name, "forwarded"u8) || (name.Length > 12 && Ascii.EqualsIgnoreCase(name[..12], "x-forwarded-"u8))
-            ? Field.Refused : Field.Other;
+        return new RequestHead(Encoding.ASCII.GetString(channels), Encoding.ASCII.GetString(query), accept, lastEventId,
+            forwardedFor, forwardedProto, traceContext);
     }
 
     private static bool StartsWithAscii(ReadOnlySpan<byte> target, string prefix)
