@@ -1,4 +1,5 @@
 using Hark;
+using Hark.Ask;
 using Hark.AspNetCore;
 using Hark.AspNetCore.Internal;
 using Hark.AspNetCore.Internal.Transports;
@@ -46,8 +47,10 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton(sp => new StreamTransport(
             sp.GetRequiredService<FanoutHub>(), sp.GetRequiredService<HarkMetrics>(),
             sp.GetRequiredService<IOptions<HarkOptions>>().Value.Streams, sp.GetRequiredService<ILogger<StreamTransport>>()));
+        services.TryAddSingleton<SubscribePipeline>();
         services.TryAddSingleton<SubscribeEndpoint>();
         services.TryAddSingleton<PublishEndpoint>();
+        services.TryAddSingleton(sp => new AskExchange(sp.GetRequiredService<IHarkEngine>(), sp.GetRequiredService<FanoutHub>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<AskEndpoint>();
         services.AddHostedService<HarkLifetime>();
         services.AddProblemDetails();

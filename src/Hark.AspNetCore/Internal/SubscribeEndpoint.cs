@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 
 namespace Hark.AspNetCore.Internal;
 
-/// <summary><c>GET /sub/{channels}</c>: validates, resolves the cursor, and hands over to the chosen transport.</summary>
+/// <summary><c>GET /sub/{channels}</c>: parses and authorizes, then runs the subscribe pipeline with the chosen transport.</summary>
 internal sealed class SubscribeEndpoint(
-    IHarkEngine engine, HarkMetrics metrics, IOptions<HarkOptions> options, SubscriberGate gate, RequestLimits limits,
+    SubscribePipeline pipeline, HarkMetrics metrics, IOptions<HarkOptions> options, SubscriberGate gate,
     LongPollTransport longPoll, StreamTransport stream)
 {
     private static readonly NdjsonFormat Ndjson = new();
@@ -40,49 +40,33 @@ internal sealed class SubscribeEndpoint(
             return;
         }
         var address = RequestLimits.AddressOf(context);
-        if (limits.AdmitAndHold(request, address) is { } refused)
+        if (request.Transport == TransportKind.LongPoll)
         {
-            await refused.WriteAsync(context, metrics);
+            await longPoll.WriteAsync(context, await pipeline.LongPollAsync(request, address, context.RequestAborted));
             return;
         }
-        try
-        {
-            await ServeAsync(context, settings, request);
-        }
-        finally
-        {
-            limits.Release(address);
-        }
-    }
-
-    private async Task ServeAsync(HttpContext context, HarkOptions settings, SubscribeRequest request)
-    {
-        var (positions, cursorProblem) = await CursorResolver.ResolveAsync(request, engine, context.RequestAborted);
-        if (cursorProblem is not null)
-        {
-            await cursorProblem.WriteAsync(context, metrics);
-            return;
-        }
+        IStreamFormat format;
         switch (request.Transport)
         {
             case TransportKind.Sse:
-                await stream.HandleAsync(context, new ServerSentEventsFormat(settings.Streams.ReconnectDelay, request.Envelope), request, positions!);
+                format = new ServerSentEventsFormat(settings.Streams.ReconnectDelay, request.Envelope);
                 break;
             case TransportKind.Ndjson:
-                await stream.HandleAsync(context, Ndjson, request, positions!);
+                format = Ndjson;
                 break;
-            case TransportKind.Iframe:
+            default:
                 if (IframeOrigin(context, request.Origin, settings) is not { } origin)
                 {
                     await new Problem(StatusCodes.Status403Forbidden, "origin-not-allowed", "Origin not allowed",
                         "The iframe transport posts messages to ?origin=, which must be this server's own origin or one of Hark:Cors:Origins.").WriteAsync(context, metrics);
                     return;
                 }
-                await stream.HandleAsync(context, new Transports.IframeFormat(origin), request, positions!);
+                format = new IframeFormat(origin);
                 break;
-            default:
-                await longPoll.HandleAsync(context, request, positions!);
-                break;
+        }
+        if (await pipeline.StreamAsync(request, address, positions => stream.HandleAsync(context, format, request, positions), context.RequestAborted) is { } refused)
+        {
+            await refused.WriteAsync(context, metrics);
         }
     }
 }

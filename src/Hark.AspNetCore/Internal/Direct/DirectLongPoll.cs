@@ -29,10 +29,9 @@ namespace Hark.AspNetCore.Internal.Direct;
 internal sealed class DirectLongPoll
 {
     private readonly ConnectionDelegate _next;
-    private readonly IHarkEngine _engine;
+    private readonly SubscribePipeline _pipeline;
     private readonly LongPollTransport _longPoll;
     private readonly SubscriberGate _gate;
-    private readonly RequestLimits _limits;
     private readonly HarkMetrics _metrics;
     private readonly HarkOptions _options;
     private readonly ResponseHead _responses;
@@ -48,10 +47,9 @@ internal sealed class DirectLongPoll
     public DirectLongPoll(ConnectionDelegate next, IServiceProvider services, string pathPrefix)
     {
         _next = next;
-        _engine = services.GetRequiredService<IHarkEngine>();
+        _pipeline = services.GetRequiredService<SubscribePipeline>();
         _longPoll = services.GetRequiredService<LongPollTransport>();
         _gate = services.GetRequiredService<SubscriberGate>();
-        _limits = services.GetRequiredService<RequestLimits>();
         _metrics = services.GetRequiredService<HarkMetrics>();
         _options = services.GetRequiredService<IOptions<HarkOptions>>().Value;
         var kestrel = services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
@@ -129,35 +127,20 @@ internal sealed class DirectLongPoll
     }
 
     /// <summary>
-    /// Admits the poll by the endpoint's limits, holds it until its answer and writes it, or the problem that
-    /// refused it; false when the connection should end.
+    /// Runs the poll through the subscribe pipeline, as the endpoint does, and writes its answer or the problem
+    /// that refused it on the connection; false when the connection should end.
     /// </summary>
     private async ValueTask<bool> ServeAsync(DirectConnection state, AcceptedPoll poll)
     {
         _metrics.AnsweredDirectly();
-        if (_limits.AdmitAndHold(poll.Request, poll.Address) is { } refused)
-        {
-            return await WriteProblemAsync(state, poll, refused);
-        }
-        IReadOnlyList<ChannelPosition>? positions;
         LongPollAnswer answer;
         try
         {
-            Problem? cursorProblem;
-            (positions, cursorProblem) = await CursorResolver.ResolveAsync(poll.Request, _engine, state.Closing);
-            answer = cursorProblem is null ? await _longPoll.AnswerAsync(poll.Request, positions!, state.Aborted) : new LongPollAnswer(null, cursorProblem);
-        }
-        catch (Exception e) when (Problem.ForEngineRefusal(e) is { } refusal)
-        {
-            (positions, answer) = (null, new LongPollAnswer(null, refusal));
+            answer = await _pipeline.LongPollAsync(poll.Request, poll.Address, state.Aborted);
         }
         catch (OperationCanceledException) when (state.Aborted.IsCancellationRequested || state.Closing.IsCancellationRequested)
         {
             return false;
-        }
-        finally
-        {
-            _limits.Release(poll.Address);
         }
         if (answer.Problem is { } problem)
         {
@@ -168,6 +151,7 @@ internal sealed class DirectLongPoll
             // The client went away.
             return false;
         }
+        var positions = answer.Positions!;
         var close = state.Closing.IsCancellationRequested;
         if (answer.Shared is { } shared && !close)
         {
@@ -175,13 +159,13 @@ internal sealed class DirectLongPoll
             state.Output.Write(shared.Answer(ResponseKey, batch, b =>
             {
                 var whole = new ArrayBufferWriter<byte>(512);
-                WriteResponse(whole, positions!, b, close: false);
+                WriteResponse(whole, positions, b, close: false);
                 return whole.WrittenSpan.ToArray();
             }));
         }
         else
         {
-            WriteResponse(state.Output, positions!, batch, close);
+            WriteResponse(state.Output, positions, batch, close);
         }
         _longPoll.Delivered(batch);
         return await state.FlushAsync() && !close;

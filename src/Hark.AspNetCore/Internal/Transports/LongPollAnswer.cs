@@ -6,4 +6,5 @@ namespace Hark.AspNetCore.Internal.Transports;
 /// <param name="Batch">The batch to write.</param>
 /// <param name="Problem">The problem to answer instead.</param>
 /// <param name="Shared">When the batch is shared with every poll woken at the same cursor: the read whose answer bytes can be shared too.</param>
-internal readonly record struct LongPollAnswer(ReadBatch? Batch, Problem? Problem, SharedRead? Shared = null);
+/// <param name="Positions">Where the poll stood: the answer's cursors are made from them.</param>
+internal readonly record struct LongPollAnswer(ReadBatch? Batch, Problem? Problem, SharedRead? Shared = null, IReadOnlyList<ChannelPosition>? Positions = null);

@@ -11,8 +11,9 @@ namespace Hark.AspNetCore.Internal.Transports;
 /// subscribers allowed (503); the server is stopping (200, empty batch, so the client polls again elsewhere).
 /// </summary>
 /// <remarks>
-/// Two front doors share <see cref="AnswerAsync"/>: the endpoint below, and <see cref="Direct.DirectLongPoll"/>,
-/// which answers plain long-polls on the connection before Kestrel's HTTP layer. Both hold through the hub.
+/// Both front doors come to <see cref="AnswerAsync"/> through <see cref="SubscribePipeline"/>: the endpoint, which
+/// writes the answer with <see cref="WriteAsync"/>, and <see cref="Direct.DirectLongPoll"/>, which writes it on the
+/// connection before Kestrel's HTTP layer. Both hold through the hub.
 /// </remarks>
 internal sealed class LongPollTransport(FanoutHub hub, HarkMetrics metrics, TimeProvider time)
 {
@@ -21,9 +22,9 @@ internal sealed class LongPollTransport(FanoutHub hub, HarkMetrics metrics, Time
     /// <summary>The key of the long-poll body in a <see cref="SharedRead"/>: built once for every poll woken at one cursor.</summary>
     private static readonly object BodyKey = new();
 
-    public async Task HandleAsync(HttpContext context, SubscribeRequest request, IReadOnlyList<ChannelPosition> positions)
+    /// <summary>Writes the answer the pipeline came to as the endpoint's response.</summary>
+    public async Task WriteAsync(HttpContext context, LongPollAnswer answer)
     {
-        var answer = await AnswerAsync(request, positions, context.RequestAborted);
         if (answer.Problem is { } problem)
         {
             await problem.WriteAsync(context, metrics);
@@ -36,13 +37,14 @@ internal sealed class LongPollTransport(FanoutHub hub, HarkMetrics metrics, Time
             response.Headers.CacheControl = "no-store";
             if (answer.Shared is { } shared)
             {
+                var positions = answer.Positions!;
                 var bytes = shared.Answer(BodyKey, batch, b => new LongPollBody(positions, b).ToArray());
                 response.ContentLength = bytes.Length;
                 response.BodyWriter.Write(bytes);
             }
             else
             {
-                var body = new LongPollBody(positions, batch);
+                var body = new LongPollBody(answer.Positions!, batch);
                 // The exact Content-Length lets the answer go straight into the response pipe in one piece.
                 response.ContentLength = body.Length;
                 body.WriteTo(response.BodyWriter);
@@ -59,7 +61,7 @@ internal sealed class LongPollTransport(FanoutHub hub, HarkMetrics metrics, Time
         {
             var now = await hub.HoldAsync(positions, request.Max, TimeSpan.Zero, aborted);
             metrics.PollAnswered(TimeSpan.Zero, "immediate");
-            return new LongPollAnswer(now.Batch, null);
+            return new LongPollAnswer(now.Batch, null, Positions: positions);
         }
         var started = time.GetTimestamp();
         var outcome = "gone";
@@ -71,7 +73,7 @@ internal sealed class LongPollTransport(FanoutHub hub, HarkMetrics metrics, Time
             {
                 case WakeReason.Ready:
                     outcome = held.Waited ? "messages" : "immediate";
-                    return new LongPollAnswer(held.Batch, null, held.Shared);
+                    return new LongPollAnswer(held.Batch, null, held.Shared, positions);
                 case WakeReason.Closed:
                     outcome = "closed";
                     return new LongPollAnswer(null, Problem.ChannelClosed(held.Channel!));
@@ -82,7 +84,7 @@ internal sealed class LongPollTransport(FanoutHub hub, HarkMetrics metrics, Time
                     return new LongPollAnswer(null, null);
                 default:
                     outcome = held.Reason == WakeReason.Stopping ? "stopping" : "timeout";
-                    return new LongPollAnswer(held.Batch, null);
+                    return new LongPollAnswer(held.Batch, null, Positions: positions);
             }
         }
         finally
