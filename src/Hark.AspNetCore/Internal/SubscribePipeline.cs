@@ -1,5 +1,6 @@
 using System.Net;
 using Hark.AspNetCore.Internal.Transports;
+using Hark.Hub;
 
 namespace Hark.AspNetCore.Internal;
 
@@ -9,19 +10,54 @@ namespace Hark.AspNetCore.Internal;
 /// the hub until its answer, and release it; an engine's refusal becomes its problem here. The endpoint and the
 /// direct path both call it, and differ only in how the answer's bytes reach the socket.
 /// </summary>
-internal sealed class SubscribePipeline(IHarkEngine engine, RequestLimits limits, LongPollTransport longPoll)
+internal sealed class SubscribePipeline(IHarkEngine engine, FanoutHub hub, RequestLimits limits, HarkMetrics metrics, TimeProvider time)
 {
-    /// <summary>A long-poll (or plain poll) from admission to its answer: a batch, a problem, or neither when the client went away.</summary>
+    /// <summary>
+    /// A long-poll (or plain poll, with a zero timeout) from admission to its answer. It ends in exactly one of:
+    /// messages or a gap (a batch); the deadline (an empty batch, same cursor); the client gone (neither batch nor
+    /// problem); a channel deleted (410); a full channel (503); the server stopping (an empty batch, so the client
+    /// polls again elsewhere); a refusal on the way in (its problem).
+    /// </summary>
     public async ValueTask<LongPollAnswer> LongPollAsync(SubscribeRequest request, IPAddress address, CancellationToken aborted)
     {
         if (limits.AdmitAndHold(request, address) is { } refused)
         {
             return new LongPollAnswer(null, refused);
         }
+        var started = time.GetTimestamp();
+        string? outcome = null;
+        var holding = false;
         try
         {
             var (positions, problem) = await CursorResolver.ResolveAsync(request, engine, aborted);
-            return problem is null ? await longPoll.AnswerAsync(request, positions!, aborted) : new LongPollAnswer(null, problem);
+            if (problem is not null)
+            {
+                return new LongPollAnswer(null, problem);
+            }
+            if (request.Timeout > TimeSpan.Zero)
+            {
+                holding = true;
+                metrics.HoldStarted(LongPollTransport.Name);
+            }
+            var held = await hub.HoldAsync(positions!, request.Max, request.Timeout, aborted);
+            switch (held.Reason)
+            {
+                case WakeReason.Ready:
+                    outcome = held.Waited ? "messages" : "immediate";
+                    return new LongPollAnswer(held.Batch, null, held.Shared, positions);
+                case WakeReason.Closed:
+                    outcome = "closed";
+                    return new LongPollAnswer(null, Problem.ChannelClosed(held.Channel!));
+                case WakeReason.Refused:
+                    outcome = "refused";
+                    return new LongPollAnswer(null, Problem.Limit($"Channel '{held.Channel}' has the most subscribers allowed."));
+                case WakeReason.Cancelled:
+                    outcome = "gone";
+                    return new LongPollAnswer(null, null);
+                default:
+                    outcome = !holding ? "immediate" : held.Reason == WakeReason.Stopping ? "stopping" : "timeout";
+                    return new LongPollAnswer(held.Batch, null, Positions: positions);
+            }
         }
         catch (Exception e) when (Problem.ForEngineRefusal(e) is { } refusal)
         {
@@ -30,6 +66,14 @@ internal sealed class SubscribePipeline(IHarkEngine engine, RequestLimits limits
         finally
         {
             limits.Release(address);
+            if (holding)
+            {
+                metrics.HoldEnded(LongPollTransport.Name);
+            }
+            if (outcome is not null)
+            {
+                metrics.PollAnswered(outcome == "immediate" ? TimeSpan.Zero : time.GetElapsedTime(started), outcome);
+            }
         }
     }
 

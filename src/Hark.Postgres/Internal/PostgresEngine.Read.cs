@@ -105,7 +105,7 @@ internal sealed partial class PostgresEngine
         }
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            var fill = false;
+            bool fill = false, upToDate = false, confirm = false;
             lock (channel.Gate)
             {
                 var known = channel.Known;
@@ -128,13 +128,10 @@ internal sealed partial class PostgresEngine
                 {
                     // Nothing new; whatever was evicted lies before the cursor. Knowledge not confirmed since LISTEN
                     // began may be old: the subscriber waits on it, and the database is asked meanwhile.
-                    if (!IsFresh(channel))
-                    {
-                        ConfirmLater(channel);
-                    }
-                    return true;
+                    upToDate = true;
+                    confirm = !IsFresh(channel);
                 }
-                if (channel.CacheLast < known.LastSeq && attempt == 0)
+                else if (channel.CacheLast < known.LastSeq && attempt == 0)
                 {
                     fill = true;
                 }
@@ -152,6 +149,14 @@ internal sealed partial class PostgresEngine
                     }
                     return true;
                 }
+            }
+            if (upToDate)
+            {
+                if (confirm)
+                {
+                    ConfirmLater(channel);
+                }
+                return true;
             }
             if (fill)
             {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Hark.Hub;
 using Microsoft.AspNetCore.Http;
 
 namespace Hark.AspNetCore.Internal.Transports;
@@ -11,15 +10,15 @@ namespace Hark.AspNetCore.Internal.Transports;
 /// subscribers allowed (503); the server is stopping (200, empty batch, so the client polls again elsewhere).
 /// </summary>
 /// <remarks>
-/// Both front doors come to <see cref="AnswerAsync"/> through <see cref="SubscribePipeline"/>: the endpoint, which
-/// writes the answer with <see cref="WriteAsync"/>, and <see cref="Direct.DirectLongPoll"/>, which writes it on the
-/// connection before Kestrel's HTTP layer. Both hold through the hub.
+/// Both front doors hold a poll through <see cref="SubscribePipeline.LongPollAsync"/>; the endpoint writes its answer
+/// with <see cref="WriteAsync"/>, and <see cref="Direct.DirectLongPoll"/> writes it on the connection, before Kestrel's
+/// HTTP layer.
 /// </remarks>
-internal sealed class LongPollTransport(FanoutHub hub, HarkMetrics metrics, TimeProvider time)
+internal sealed class LongPollTransport(HarkMetrics metrics)
 {
     public const string Name = "longpoll";
 
-    /// <summary>The key of the long-poll body in a <see cref="SharedRead"/>: built once for every poll woken at one cursor.</summary>
+    /// <summary>The key of the long-poll body in a <see cref="Hark.Hub.SharedRead"/>: built once for every poll woken at one cursor.</summary>
     private static readonly object BodyKey = new();
 
     /// <summary>Writes the answer the pipeline came to as the endpoint's response.</summary>
@@ -51,46 +50,6 @@ internal sealed class LongPollTransport(FanoutHub hub, HarkMetrics metrics, Time
             }
             Delivered(batch);
             await response.BodyWriter.FlushAsync(context.RequestAborted);
-        }
-    }
-
-    /// <summary>Holds the poll until it has its answer: a batch (possibly empty), a problem, or neither when the client went away.</summary>
-    public async ValueTask<LongPollAnswer> AnswerAsync(SubscribeRequest request, IReadOnlyList<ChannelPosition> positions, CancellationToken aborted)
-    {
-        if (request.Timeout <= TimeSpan.Zero)
-        {
-            var now = await hub.HoldAsync(positions, request.Max, TimeSpan.Zero, aborted);
-            metrics.PollAnswered(TimeSpan.Zero, "immediate");
-            return new LongPollAnswer(now.Batch, null, Positions: positions);
-        }
-        var started = time.GetTimestamp();
-        var outcome = "gone";
-        metrics.HoldStarted(Name);
-        try
-        {
-            var held = await hub.HoldAsync(positions, request.Max, request.Timeout, aborted);
-            switch (held.Reason)
-            {
-                case WakeReason.Ready:
-                    outcome = held.Waited ? "messages" : "immediate";
-                    return new LongPollAnswer(held.Batch, null, held.Shared, positions);
-                case WakeReason.Closed:
-                    outcome = "closed";
-                    return new LongPollAnswer(null, Problem.ChannelClosed(held.Channel!));
-                case WakeReason.Refused:
-                    outcome = "refused";
-                    return new LongPollAnswer(null, Problem.Limit($"Channel '{held.Channel}' has the most subscribers allowed."));
-                case WakeReason.Cancelled:
-                    return new LongPollAnswer(null, null);
-                default:
-                    outcome = held.Reason == WakeReason.Stopping ? "stopping" : "timeout";
-                    return new LongPollAnswer(held.Batch, null, Positions: positions);
-            }
-        }
-        finally
-        {
-            metrics.HoldEnded(Name);
-            metrics.PollAnswered(outcome == "immediate" ? TimeSpan.Zero : time.GetElapsedTime(started), outcome);
         }
     }
 
