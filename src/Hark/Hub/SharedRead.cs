@@ -17,6 +17,8 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
     private readonly object?[] _keys = new object?[MaxAnswers];
     private readonly object?[] _answers = new object?[MaxAnswers];
     private Task<ReadBatch>? _read;
+    private object? _firstKey;
+    private object? _firstAnswer;
 
     /// <summary>The position every waiter of this read is at.</summary>
     public ChannelPosition Position { get; } = position;
@@ -68,6 +70,11 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
     public T Answer<T>(object key, ReadBatch batch, Func<ReadBatch, T> build)
         where T : class
     {
+        // Every waiter of a fan-out asks for the same kind of answer: after the first, that one is read without the lock.
+        if (ReferenceEquals(Volatile.Read(ref _firstKey), key))
+        {
+            return (T)_firstAnswer!;
+        }
         lock (_gate)
         {
             for (var i = 0; i < MaxAnswers && _keys[i] is { } k; i++)
@@ -83,6 +90,12 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
             {
                 _keys[free] = key;
                 _answers[free] = answer;
+            }
+            if (free == 0)
+            {
+                _firstAnswer = answer;
+                // Published after the answer, so whoever sees the key sees its answer.
+                Volatile.Write(ref _firstKey, key);
             }
             return answer;
         }
