@@ -1,37 +1,37 @@
 namespace Hark.Hub;
 
 /// <summary>
-/// The waiters one change wakes, grouped by what they will read: those on one channel at the same position (and
+/// The waiters one change wakes, grouped by what they will read: two or more on one channel at the same position (and
 /// batch size) share one <see cref="SharedRead"/>; the rest read for themselves. In a fan-out nearly every waiter is
 /// at the channel's previous position, so the first group is kept apart from the (usually absent) others.
 /// </summary>
 internal sealed class WakeGroups(IHarkEngine engine, HubChannel? channel, long reports)
 {
-    private SharedRead? _first;
+    private (ChannelPosition Position, int Max) _first;
     private List<Waiter>? _firstWaiters;
-    private Dictionary<(ChannelPosition, int), (SharedRead Read, List<Waiter> Waiters)>? _more;
+    private Dictionary<(ChannelPosition, int), List<Waiter>>? _more;
     private List<Waiter>? _alone;
 
     public void Shared(Waiter waiter, ChannelPosition position)
     {
-        if (_first is null)
+        if (_firstWaiters is null)
         {
-            _first = new SharedRead(engine, position, waiter.Max, channel, reports);
+            _first = (position, waiter.Max);
             _firstWaiters = [waiter];
             return;
         }
         if (_first.Position == position && _first.Max == waiter.Max)
         {
-            _firstWaiters!.Add(waiter);
+            _firstWaiters.Add(waiter);
             return;
         }
         _more ??= [];
         if (!_more.TryGetValue((position, waiter.Max), out var group))
         {
-            group = (new SharedRead(engine, position, waiter.Max, channel, reports), []);
+            group = [];
             _more[(position, waiter.Max)] = group;
         }
-        group.Waiters.Add(waiter);
+        group.Add(waiter);
     }
 
     public void Alone(Waiter waiter) => (_alone ??= []).Add(waiter);
@@ -40,15 +40,15 @@ internal sealed class WakeGroups(IHarkEngine engine, HubChannel? channel, long r
     public int Wake()
     {
         var woken = 0;
-        if (_first is not null)
+        if (_firstWaiters is not null)
         {
-            woken += WakeBatch.Wake(_firstWaiters!, new WakeResult(WakeReason.Ready) { Shared = _first });
+            woken += Wake(_first.Position, _first.Max, _firstWaiters);
         }
         if (_more is not null)
         {
-            foreach (var (read, waiters) in _more.Values)
+            foreach (var ((position, max), waiters) in _more)
             {
-                woken += WakeBatch.Wake(waiters, new WakeResult(WakeReason.Ready) { Shared = read });
+                woken += Wake(position, max, waiters);
             }
         }
         if (_alone is not null)
@@ -57,4 +57,9 @@ internal sealed class WakeGroups(IHarkEngine engine, HubChannel? channel, long r
         }
         return woken;
     }
+
+    // A lone waiter reads for itself: sharing a read with nobody would only cost the sharing.
+    private int Wake(ChannelPosition position, int max, List<Waiter> waiters) => WakeBatch.Wake(waiters, waiters.Count == 1
+        ? new WakeResult(WakeReason.Ready)
+        : new WakeResult(WakeReason.Ready) { Shared = new SharedRead(engine, position, max, channel, reports) });
 }
