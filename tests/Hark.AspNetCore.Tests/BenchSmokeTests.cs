@@ -56,6 +56,31 @@ public sealed class BenchSmokeTests(ITestOutputHelper output) : IAsyncLifetime, 
         Assert.Equal(0, result.Errors);
         Assert.NotNull(result.Latency);
         Assert.True(result.DeliveriesPerSecond > 0);
+        // No server pid given: no CPU figure, and none written.
+        Assert.Null(result.ServerCpu);
+        Assert.DoesNotContain("serverCpu", System.Text.Json.JsonSerializer.Serialize(result, BenchJsonContext.Default.ScenarioResult));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Fanout_WithServerPid_ReportsServerCpuPerDelivery(bool sse)
+    {
+        using var cts = new CancellationTokenSource(Budget);
+        // The server runs in this process. /proc counts CPU in 10 ms ticks, so the run is made long enough
+        // (2,000 deliveries, each costing this process tens of µs on both sides) to span several.
+        var settings = Small with { Subscribers = 200, Messages = 10, ServerPids = [Environment.ProcessId] };
+
+        var result = await new FanoutScenario(_target, settings, this).RunAsync(sse, cts.Token);
+
+        Assert.Equal((200 * 10, 0), (result.Deliveries, result.Lost));
+        var cpu = Assert.IsType<ServerCpu>(result.ServerCpu);
+        output.WriteLine($"server CPU: {cpu}");
+        Assert.True(cpu.Seconds > 0, $"CPU seconds {cpu.Seconds}");
+        Assert.True(cpu.MicrosecondsPerDelivery > 0, $"µs per delivery {cpu.MicrosecondsPerDelivery}");
+        Assert.True(cpu.Utilisation > 0 && cpu.WallSeconds > 0, $"utilisation {cpu.Utilisation} over {cpu.WallSeconds} s");
+        Assert.Equal(cpu.Seconds * 1e6 / result.Deliveries, cpu.MicrosecondsPerDelivery, tolerance: 0.01 + (cpu.MicrosecondsPerDelivery * 0.001));
+        Assert.Null(cpu.MicrosecondsPerPublish);
     }
 
     [Fact]
@@ -70,16 +95,25 @@ public sealed class BenchSmokeTests(ITestOutputHelper output) : IAsyncLifetime, 
     }
 
     [Fact]
-    public async Task Throughput_LowRates_LoseNothing()
+    public async Task Throughput_LowRatesWithServerPid_LoseNothingAndReportServerCpu()
     {
         using var cts = new CancellationTokenSource(Budget);
-        var result = await new ThroughputScenario(_target, Small, this).RunAsync(cts.Token);
+        var result = await new ThroughputScenario(_target, Small with { ServerPids = [Environment.ProcessId] }, this).RunAsync(cts.Token);
 
         // Whether a rate passes depends on how busy the machine is (the publisher must keep 90% of it), so
-        // this smoke run checks only what must always hold: every step ran and lost nothing.
+        // this smoke run checks only what must always hold: every step ran, lost nothing, and has its CPU figures.
         Assert.NotEmpty(result.Steps!);
         Assert.All(result.Steps!, s => Assert.Equal(0, s.Lost));
         Assert.All(result.Steps!, s => Assert.Equal(s.Expected, s.Delivered));
+        Assert.All(result.Steps!, s =>
+        {
+            var cpu = Assert.IsType<ServerCpu>(s.ServerCpu);
+            output.WriteLine($"{s.TargetRate}/s server CPU: {cpu}");
+            Assert.True(cpu.MicrosecondsPerDelivery > 0, $"{s.TargetRate}/s: µs per delivery {cpu.MicrosecondsPerDelivery}");
+            Assert.True(cpu.MicrosecondsPerPublish > cpu.MicrosecondsPerDelivery, $"{s.TargetRate}/s: µs per publish {cpu.MicrosecondsPerPublish}");
+            Assert.True(cpu.Utilisation > 0, $"{s.TargetRate}/s: utilisation {cpu.Utilisation}");
+        });
+        Assert.Equal(result.Steps!.Where(s => s.Passed).MaxBy(s => s.TargetRate)?.ServerCpu, result.ServerCpu);
     }
 
     [Fact]
@@ -102,6 +136,9 @@ public sealed class BenchSmokeTests(ITestOutputHelper output) : IAsyncLifetime, 
             Assert.Contains("## Fan-out over long-poll", text);
             Assert.Contains("| hark | 50 | 5 | 250 | 0 | 0 | 0 |", text);
             Assert.Contains("Hark / Nchan, deliveries per second: **2.00×**", text);
+            // The run had no server pid: the CPU columns and ratio say so instead of showing a number.
+            Assert.Contains("| n/a | n/a |", text);
+            Assert.Contains("Hark / Nchan, server CPU per delivery: n/a", text);
             Assert.StartsWith("<svg", await File.ReadAllTextAsync(Path.Combine(dir.FullName, "plots", "fanout-latency.svg")));
         }
         finally

@@ -102,6 +102,7 @@ static async Task<int> Run(string scenario, Arguments arguments)
         Rates = arguments.Ints("rates", defaults.Rates),
         StepDuration = TimeSpan.FromSeconds(arguments.Int("step-seconds", (int)defaults.StepDuration.TotalSeconds)),
         SourceAddresses = arguments.Int("sources", defaults.SourceAddresses),
+        ServerPids = pids,
     };
     var output = arguments.Text("out");
     var repeat = arguments.Int("repeat", 1);

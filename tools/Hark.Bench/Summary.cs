@@ -35,9 +35,16 @@ internal static class Summary
         }
         foreach (var s in r.Steps ?? [])
         {
-            Row($"{s.TargetRate}/s", s.Passed ? $"pass (p99 {s.P99Ms} ms)" : $"fail: {s.Why}");
+            var cpu = s.ServerCpu is { } c ? $", server CPU {c.MicrosecondsPerDelivery} µs/delivery, {c.MicrosecondsPerPublish} µs/publish, {c.Utilisation * 100:F0}% busy" : "";
+            Row($"{s.TargetRate}/s", s.Passed ? $"pass (p99 {s.P99Ms} ms{cpu})" : $"fail: {s.Why}{cpu}");
         }
         Row("best lossless rate", r.BestRate);
+        if (!r.Scenario.StartsWith("hold", StringComparison.Ordinal))
+        {
+            Row("server CPU µs/delivery", r.ServerCpu is { } serverCpu
+                ? $"{serverCpu.MicrosecondsPerDelivery} ({serverCpu.Utilisation * 100:F0}% of a core: {serverCpu.Seconds} s in {serverCpu.WallSeconds} s)"
+                : "n/a (no --pid, or /proc not readable)");
+        }
         Row("note", r.Note);
         Row("duration s", r.DurationSeconds);
         AnsiConsole.Write(table);

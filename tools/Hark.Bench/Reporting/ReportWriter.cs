@@ -87,16 +87,17 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         md.AppendLine("S subscribers on one channel; K messages published one after another, each as soon as every subscriber has the one");
         md.AppendLine("before. Latency is from just before the publish request to the moment a subscriber has parsed the message, over every");
         md.AppendLine("(subscriber, message) pair; deliveries per second are over the window from the first publish to the last delivery.");
+        CpuExplained(md, "that window", "the deliveries");
         Repeats(md, runs, "deliveries per second");
         md.AppendLine();
-        md.AppendLine("| target | subscribers | messages | delivered | lost | duplicated | errors | deliveries/s | p50 ms | p90 ms | p99 ms | max ms | every run: deliveries/s (p99 ms) |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("| target | subscribers | messages | delivered | lost | duplicated | errors | deliveries/s | p50 ms | p90 ms | p99 ms | max ms | server CPU µs/delivery | server CPU busy | every run: deliveries/s (p99 ms; server CPU µs/delivery) |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         var chart = new LineChart($"{heading}: delivery latency by percentile", "percentile", "latency (ms)");
         foreach (var r in runs)
         {
             var l = r.Latency;
-            var every = string.Join(", ", (r.Runs ?? []).Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.DeliveriesPerSecond:N0} ({x.P99Ms:F0})")));
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Target} | {r.Subscribers:N0} | {r.Messages} | {r.Deliveries:N0} | {r.Lost} | {r.Duplicates} | {r.Errors} | {r.DeliveriesPerSecond:N0} | {l?.P50} | {l?.P90} | {l?.P99} | {l?.Max} | {every} |");
+            var every = string.Join(", ", (r.Runs ?? []).Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.DeliveriesPerSecond:N0} ({x.P99Ms:F0}; {Micros(x.ServerCpu?.MicrosecondsPerDelivery)})")));
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Target} | {r.Subscribers:N0} | {r.Messages} | {r.Deliveries:N0} | {r.Lost} | {r.Duplicates} | {r.Errors} | {r.DeliveriesPerSecond:N0} | {l?.P50} | {l?.P90} | {l?.P99} | {l?.Max} | {Micros(r.ServerCpu?.MicrosecondsPerDelivery)} | {Busy(r.ServerCpu)} | {every} |");
             if (l is not null)
             {
                 chart.Add(r.Target, l.Percentiles.Select((v, i) => ((double)i, v)));
@@ -105,6 +106,10 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         md.AppendLine();
         Ratio(md, runs, "deliveries per second", r => r.DeliveriesPerSecond, lowerIsBetter: false);
         Ratio(md, runs, "p99 latency", r => r.Latency?.P99 ?? 0, lowerIsBetter: true);
+        if (Pair(runs) is (not null and var hark, not null and var nchan))
+        {
+            CpuRatio(md, "server CPU per delivery", hark.ServerCpu?.MicrosecondsPerDelivery, nchan.ServerCpu?.MicrosecondsPerDelivery);
+        }
         Plot(md, chart, $"{name}-latency.svg", plots);
     }
 
@@ -119,27 +124,34 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         md.AppendLine("C channels with a few long-poll subscribers each; messages are published at rising rates, each for a fixed time. A rate");
         md.AppendLine("passes when every subscriber got every message of its channel in order, p99 latency stayed under 1 s, and the publisher");
         md.AppendLine("kept at least 90% of the rate.");
+        CpuExplained(md, "each step, from its first publish until every delivery was in,", "the step's deliveries (and its publishes)");
         Repeats(md, runs, "highest lossless rate");
         md.AppendLine();
-        md.AppendLine("| target | channels | subscribers | rate/s | achieved/s | delivered | lost | p99 ms | result |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("| target | channels | subscribers | rate/s | achieved/s | delivered | lost | p99 ms | server CPU µs/delivery | server CPU µs/publish | server CPU busy | result |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         var chart = new LineChart("Throughput: p99 delivery latency by publish rate", "publish rate (messages/s)", "p99 latency (ms)");
         foreach (var r in runs)
         {
             foreach (var s in r.Steps ?? [])
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Target} | {r.Channels} | {r.Subscribers} | {s.TargetRate:N0} | {s.AchievedRate:N0} | {s.Delivered:N0}/{s.Expected:N0} | {s.Lost} | {s.P99Ms} | {(s.Passed ? "pass" : "fail: " + s.Why)} |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Target} | {r.Channels} | {r.Subscribers} | {s.TargetRate:N0} | {s.AchievedRate:N0} | {s.Delivered:N0}/{s.Expected:N0} | {s.Lost} | {s.P99Ms} | {Micros(s.ServerCpu?.MicrosecondsPerDelivery)} | {Micros(s.ServerCpu?.MicrosecondsPerPublish)} | {Busy(s.ServerCpu)} | {(s.Passed ? "pass" : "fail: " + s.Why)} |");
             }
             chart.Add(r.Target, (r.Steps ?? []).Select(s => ((double)s.TargetRate, s.P99Ms)));
         }
         md.AppendLine();
         foreach (var r in runs)
         {
-            var every = r.Runs is { Count: > 1 } all ? $" (every run: {string.Join(", ", all.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.BestRate:N0}/s")))})" : "";
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Target}: highest lossless rate **{r.BestRate:N0}/s**{every}");
+            var every = r.Runs is { Count: > 1 } all
+                ? $" (every run: {string.Join(", ", all.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.BestRate:N0}/s ({PerDelivery(x.ServerCpu)})")))})"
+                : "";
+            var cpu = r.ServerCpu is { } c
+                ? string.Create(CultureInfo.InvariantCulture, $"server CPU there {c.MicrosecondsPerDelivery:F1} µs/delivery, {Micros(c.MicrosecondsPerPublish)} µs/publish, {Busy(c)} busy")
+                : "server CPU n/a";
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Target}: highest lossless rate **{r.BestRate:N0}/s**, {cpu}{every}");
         }
         md.AppendLine();
         Ratio(md, runs, "highest lossless rate", r => r.BestRate ?? 0, lowerIsBetter: false);
+        ThroughputCpuRatios(md, runs);
         Plot(md, chart, "throughput-p99.svg", plots);
     }
 
@@ -153,20 +165,79 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         }
     }
 
-    private static void Ratio(StringBuilder md, IEnumerable<ScenarioResult> runs, string what, Func<ScenarioResult, double> value, bool lowerIsBetter)
+    /// <summary>
+    /// Server CPU per delivery and per publish compared at the same load: the highest rate both targets passed, since
+    /// each target's own best rate is a different load.
+    /// </summary>
+    private static void ThroughputCpuRatios(StringBuilder md, List<ScenarioResult> runs)
+    {
+        if (Pair(runs) is not (not null and var hark, not null and var nchan))
+        {
+            return;
+        }
+        static IEnumerable<RateStep> Passed(ScenarioResult r) => (r.Steps ?? []).Where(s => s.Passed);
+        var common = Passed(hark).Select(s => s.TargetRate).Intersect(Passed(nchan).Select(s => s.TargetRate)).DefaultIfEmpty(0).Max();
+        if (common == 0)
+        {
+            md.AppendLine("- Hark / Nchan, server CPU per delivery: n/a (no rate both passed)");
+            md.AppendLine();
+            return;
+        }
+        var h = Passed(hark).First(s => s.TargetRate == common).ServerCpu;
+        var n = Passed(nchan).First(s => s.TargetRate == common).ServerCpu;
+        var where = string.Create(CultureInfo.InvariantCulture, $"; at {common:N0}/s, the highest rate both passed");
+        CpuRatio(md, "server CPU per delivery", h?.MicrosecondsPerDelivery, n?.MicrosecondsPerDelivery, where);
+        CpuRatio(md, "server CPU per publish", h?.MicrosecondsPerPublish, n?.MicrosecondsPerPublish, where);
+    }
+
+    private static void CpuExplained(StringBuilder md, string window, string over)
+    {
+        md.AppendLine(CultureInfo.InvariantCulture, $"Server CPU is the server process's CPU time, user and system, read from `/proc/<pid>/stat` (for Nchan, its one worker) over {window}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"and divided by {over}; busy is that time over the same wall time, 100% being the server's whole core.");
+    }
+
+    private static (ScenarioResult? Hark, ScenarioResult? Nchan) Pair(IEnumerable<ScenarioResult> runs)
     {
         var list = runs.ToList();
-        var hark = list.FirstOrDefault(r => r.Target == "hark");
-        var nchan = list.FirstOrDefault(r => r.Target == "nchan");
+        return (list.FirstOrDefault(r => r.Target == "hark"), list.FirstOrDefault(r => r.Target == "nchan"));
+    }
+
+    private static void Ratio(StringBuilder md, IEnumerable<ScenarioResult> runs, string what, Func<ScenarioResult, double> value, bool lowerIsBetter)
+    {
+        var (hark, nchan) = Pair(runs);
         if (hark is null || nchan is null || value(nchan) == 0 || value(hark) == 0)
         {
             return;
         }
-        var ratio = value(hark) / value(nchan);
-        var better = lowerIsBetter ? ratio <= 1 : ratio >= 1;
-        md.AppendLine(CultureInfo.InvariantCulture, $"- Hark / Nchan, {what}: **{ratio:F2}×** ({(better ? "Hark at least as good" : "Nchan better")})");
+        RatioLine(md, what, value(hark), value(nchan), lowerIsBetter);
+    }
+
+    /// <summary>A ratio of server CPU figures, or "n/a" when either target has none: a missing figure is never read as a number.</summary>
+    private static void CpuRatio(StringBuilder md, string what, double? hark, double? nchan, string where = "")
+    {
+        if (hark is > 0 && nchan is > 0)
+        {
+            RatioLine(md, what, hark.Value, nchan.Value, lowerIsBetter: true, where);
+            return;
+        }
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Hark / Nchan, {what}: n/a (no server CPU figure for {(hark is > 0 ? "Nchan" : nchan is > 0 ? "Hark" : "either")})");
         md.AppendLine();
     }
+
+    private static void RatioLine(StringBuilder md, string what, double hark, double nchan, bool lowerIsBetter, string where = "")
+    {
+        var ratio = hark / nchan;
+        var better = lowerIsBetter ? ratio <= 1 : ratio >= 1;
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Hark / Nchan, {what}: **{ratio:F2}×** ({(better ? "Hark at least as good" : "Nchan better")}{where})");
+        md.AppendLine();
+    }
+
+    private static string Micros(double? micros) => micros is { } m ? m.ToString("F1", CultureInfo.InvariantCulture) : "n/a";
+
+    private static string PerDelivery(ServerCpu? cpu) =>
+        cpu is null ? "server CPU n/a" : string.Create(CultureInfo.InvariantCulture, $"{cpu.MicrosecondsPerDelivery:F1} µs/delivery");
+
+    private static string Busy(ServerCpu? cpu) => cpu is null ? "n/a" : (cpu.Utilisation * 100).ToString("F0", CultureInfo.InvariantCulture) + "%";
 
     private void Plot(StringBuilder md, LineChart chart, string file, string plots)
     {

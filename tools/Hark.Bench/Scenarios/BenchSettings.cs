@@ -32,5 +32,6 @@ internal sealed record BenchSettings
 
     public int SourceAddresses { get; init; } = 8;
 
-    public int? ServerPid { get; init; }
+    /// <summary>The server's processes (for Nchan, its worker), whose CPU time a fan-out or throughput run reports; none, no CPU figure.</summary>
+    public IReadOnlyList<int> ServerPids { get; init; } = [];
 }

@@ -70,16 +70,21 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
         await Connector.WaitHeldAsync(target, subscribers, settings.ConnectTimeout, progress, cancellationToken);
 
         var first = Stopwatch.GetTimestamp();
+        var cpu = ServerCpuWindow.Start(settings.ServerPids);
         for (var k = 0; k < messages; k++)
         {
             if (k == warmup)
             {
                 first = Stopwatch.GetTimestamp();
+                cpu = ServerCpuWindow.Start(settings.ServerPids);
             }
             await target.PublishAsync(channel, k, cancellationToken);
             await Task.WhenAny(rounds[k].Task, Task.Delay(settings.RoundTimeout, cancellationToken));
             progress.Report($"{target.Name} {(sse ? "sse" : "long-poll")} fanout: message {k + 1}/{messages}, {log.Received(k)}/{subscribers} delivered");
         }
+        // The last round ends at the last delivery, so this is where the deliveries' window ends too (unless a round
+        // timed out); closing the connections below is server work that is no delivery's.
+        cpu.Stop();
         await Task.WhenAny(Task.WhenAll(tasks), Task.Delay(settings.RoundTimeout, cancellationToken));
         await stop.CancelAsync();
         await Task.WhenAll(tasks);
@@ -102,6 +107,7 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
             Errors = errors,
             DeliveriesPerSecond = window > 0 ? Math.Round(delivered / window) : 0,
             Latency = LatencySummary.From([.. log.Latencies(warmup).Select(x => x.Milliseconds)]),
+            ServerCpu = cpu.Figures(delivered),
         };
     }
 }

@@ -16,7 +16,7 @@ internal static class RepeatedRuns
             Lost = runs.Sum(r => r.Lost),
             Duplicates = runs.Sum(r => r.Duplicates),
             Errors = runs.Sum(r => r.Errors),
-            Runs = [.. runs.Select(r => new RunSummary(r.DeliveriesPerSecond, r.Latency?.P99, r.BestRate, r.Lost, r.Duplicates, r.Errors))],
+            Runs = [.. runs.Select(r => new RunSummary(r.DeliveriesPerSecond, r.Latency?.P99, r.BestRate, r.Lost, r.Duplicates, r.Errors, r.ServerCpu))],
         };
     }
 

@@ -39,6 +39,12 @@ internal sealed record ScenarioResult
 
     public double? BestRate { get; init; }
 
+    /// <summary>
+    /// The server's CPU time over the window deliveries per second are measured over (fan-outs), or over the step at
+    /// the best lossless rate (throughput); absent without a server pid or a readable /proc.
+    /// </summary>
+    public ServerCpu? ServerCpu { get; init; }
+
     public string? Note { get; init; }
 
     /// <summary>
@@ -49,10 +55,10 @@ internal sealed record ScenarioResult
 }
 
 /// <summary>One run's headline figures, kept when a scenario is repeated.</summary>
-internal sealed record RunSummary(double DeliveriesPerSecond, double? P99Ms, double? BestRate, long Lost, long Duplicates, long Errors);
+internal sealed record RunSummary(double DeliveriesPerSecond, double? P99Ms, double? BestRate, long Lost, long Duplicates, long Errors, ServerCpu? ServerCpu = null);
 
 /// <summary>The server's resident memory with <paramref name="Connections"/> subscribers held.</summary>
 internal sealed record MemoryPoint(int Connections, long Held, long RssBytes);
 
-/// <summary>One publish rate of the throughput scenario.</summary>
-internal sealed record RateStep(int TargetRate, double AchievedRate, long Sent, long Expected, long Delivered, long Lost, double P99Ms, bool Passed, string? Why);
+/// <summary>One publish rate of the throughput scenario; the server's CPU from the first publish until every delivery was in (or the drain gave up).</summary>
+internal sealed record RateStep(int TargetRate, double AchievedRate, long Sent, long Expected, long Delivered, long Lost, double P99Ms, bool Passed, string? Why, ServerCpu? ServerCpu = null);

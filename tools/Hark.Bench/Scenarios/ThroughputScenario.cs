@@ -39,6 +39,7 @@ internal sealed class ThroughputScenario(Target target, BenchSettings settings, 
             Channels = settings.Channels,
             Steps = steps,
             BestRate = steps.Where(s => s.Passed).Select(s => (double)s.TargetRate).DefaultIfEmpty(0).Max(),
+            ServerCpu = steps.Where(s => s.Passed).MaxBy(s => s.TargetRate)?.ServerCpu,
             Lost = steps.Sum(s => s.Lost),
         };
     }
@@ -102,6 +103,7 @@ internal sealed class ThroughputScenario(Target target, BenchSettings settings, 
         var sent = 0L;
         var publishErrors = 0L;
         var start = Stopwatch.GetTimestamp();
+        var cpu = ServerCpuWindow.Start(settings.ServerPids);
         var publishers = Enumerable.Range(0, Publishers).Select(w => Task.Run(async () =>
         {
             for (var n = 0; n < total; n++)
@@ -135,6 +137,7 @@ internal sealed class ThroughputScenario(Target target, BenchSettings settings, 
         {
             await Task.Delay(50, cancellationToken);
         }
+        cpu.Stop();
         await stop.CancelAsync();
         await Task.WhenAll(tasks);
 
@@ -148,6 +151,6 @@ internal sealed class ThroughputScenario(Target target, BenchSettings settings, 
             : latency is { P99: >= 1000 } ? $"p99 {latency.P99:F0} ms"
             : achieved < 0.9 * rate ? $"publisher reached only {achieved:F0}/s"
             : null;
-        return new RateStep(rate, Math.Round(achieved), sent, expected, delivered, lost, latency?.P99 ?? 0, why is null, why);
+        return new RateStep(rate, Math.Round(achieved), sent, expected, delivered, lost, latency?.P99 ?? 0, why is null, why, cpu.Figures(delivered, sent));
     }
 }

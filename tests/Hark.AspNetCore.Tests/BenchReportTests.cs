@@ -1,0 +1,102 @@
+using Hark.Bench;
+using Hark.Bench.Reporting;
+using Hark.Bench.Scenarios;
+
+namespace Hark.AspNetCore.Tests;
+
+/// <summary>The report's server CPU columns and ratios, from results written by hand.</summary>
+public sealed class BenchReportTests
+{
+    private static ScenarioResult Result(string scenario, string target) => new()
+    {
+        Scenario = scenario,
+        Target = target,
+        Transport = scenario == "sse" ? "sse" : "longpoll",
+        Started = DateTimeOffset.UnixEpoch,
+        Subscribers = 1000,
+        Messages = 10,
+    };
+
+    private static RateStep Step(int rate, bool passed, ServerCpu? cpu) =>
+        new(rate, rate, rate, rate * 2, passed ? rate * 2 : rate, passed ? 0 : rate, 10, passed, passed ? null : "deliveries missing", cpu);
+
+    private static string Write(params ScenarioResult[] results)
+    {
+        var dir = Directory.CreateTempSubdirectory("hark-bench-report-");
+        try
+        {
+            for (var i = 0; i < results.Length; i++)
+            {
+                File.WriteAllText(Path.Combine(dir.FullName, $"{i}.json"), System.Text.Json.JsonSerializer.Serialize(results[i], BenchJsonContext.Default.ScenarioResult));
+            }
+            var report = Path.Combine(dir.FullName, "benchmarks.md");
+            new ReportWriter(dir.FullName, report, Path.Combine(dir.FullName, "plots"), command: null).Write();
+            return File.ReadAllText(report);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Fanout_BothWithServerCpu_ShowsColumnsAndRatio()
+    {
+        var text = Write(
+            Result("fanout", "hark") with { ServerCpu = new ServerCpu(4.2, 5, 0.84, 42) },
+            Result("fanout", "nchan") with { ServerCpu = new ServerCpu(1.4, 2.5, 0.56, 14) });
+
+        Assert.Contains("server CPU µs/delivery | server CPU busy |", text);
+        Assert.Contains("| 42.0 | 84% |", text);
+        Assert.Contains("| 14.0 | 56% |", text);
+        Assert.Contains("- Hark / Nchan, server CPU per delivery: **3.00×** (Nchan better)", text);
+    }
+
+    [Fact]
+    public void Fanout_OneWithoutServerCpu_SaysNotAvailable()
+    {
+        var text = Write(
+            Result("sse", "hark") with { ServerCpu = new ServerCpu(2, 5, 0.4, 20) },
+            Result("sse", "nchan"));
+
+        Assert.Contains("| 20.0 | 40% |", text);
+        Assert.Contains("| n/a | n/a |", text);
+        Assert.Contains("- Hark / Nchan, server CPU per delivery: n/a (no server CPU figure for Nchan)", text);
+    }
+
+    [Fact]
+    public void Throughput_ServerCpu_ComparedAtTheHighestRateBothPassed()
+    {
+        var hark = Result("throughput", "hark") with
+        {
+            Steps = [Step(500, true, new(0.5, 1, 0.5, 50, 100)), Step(1000, true, new(0.8, 1, 0.8, 40, 80)), Step(2000, false, new(1, 1, 1, 35, 70))],
+            BestRate = 1000,
+            ServerCpu = new(0.8, 1, 0.8, 40, 80),
+        };
+        var nchan = Result("throughput", "nchan") with
+        {
+            Steps = [Step(500, true, new(0.2, 1, 0.2, 20, 40)), Step(1000, true, new(0.4, 1, 0.4, 20, 40)), Step(2000, true, new(0.6, 1, 0.6, 15, 30))],
+            BestRate = 2000,
+            ServerCpu = new(0.6, 1, 0.6, 15, 30),
+        };
+
+        var text = Write(hark, nchan);
+
+        Assert.Contains("| 40.0 | 80.0 | 80% | pass |", text);
+        Assert.Contains("- hark: highest lossless rate **1,000/s**, server CPU there 40.0 µs/delivery, 80.0 µs/publish, 80% busy", text);
+        Assert.Contains("- Hark / Nchan, server CPU per delivery: **2.00×** (Nchan better; at 1,000/s, the highest rate both passed)", text);
+        Assert.Contains("- Hark / Nchan, server CPU per publish: **2.00×** (Nchan better; at 1,000/s, the highest rate both passed)", text);
+    }
+
+    [Fact]
+    public void Result_WithoutServerCpu_ReadsBackFromJsonWithoutIt()
+    {
+        // Results written before the CPU figure existed still make a report.
+        const string Old = """{"scenario":"fanout","target":"hark","transport":"longpoll","started":"2026-01-01T00:00:00Z","deliveries":5,"runs":[{"deliveriesPerSecond":1,"lost":0,"duplicates":0,"errors":0}]}""";
+
+        var result = System.Text.Json.JsonSerializer.Deserialize(Old, BenchJsonContext.Default.ScenarioResult)!;
+
+        Assert.Null(result.ServerCpu);
+        Assert.Null(result.Runs![0].ServerCpu);
+    }
+}
