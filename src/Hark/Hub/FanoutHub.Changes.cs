@@ -19,7 +19,7 @@ internal sealed partial class FanoutHub : IChannelChangeListener
                 // already has it. It reads again rather than being put back, so no entry can be left behind.
                 groups.Alone(entry.Waiter);
             }
-            else if (entry.Waiter.Positions.Count == 1)
+            else if (entry.Waiter.Positions.Length == 1)
             {
                 groups.Shared(entry.Waiter, position);
             }

@@ -84,7 +84,7 @@ internal sealed partial class FanoutHub : IDisposable
         full = null;
         current = false;
         var positions = waiter.Positions;
-        for (var i = 0; i < positions.Count; i++)
+        for (var i = 0; i < positions.Length; i++)
         {
             var name = positions[i].Channel;
             while (true)
@@ -102,7 +102,7 @@ internal sealed partial class FanoutHub : IDisposable
                         else
                         {
                             // Nothing reported since a read found the newest message at this very position: nothing to read.
-                            current = positions.Count == 1 && channel.Head is { } head && head.Reports == channel.Reports && head.Position == positions[0];
+                            current = positions.Length == 1 && channel.Head is { } head && head.Reports == channel.Reports && head.Position == positions[0];
                             waiter.Registrations[i] = new HubRegistration(channel, channel.Waiters.AddLast(new HubEntry(waiter, i)));
                             waiter.Registered = i + 1;
                             channel.Count = channel.Waiters.Count;

@@ -18,6 +18,6 @@ internal enum WakeReason
     /// <summary>The server is shutting down.</summary>
     Stopping,
 
-    /// <summary>A limit (subscribers per channel, channels per server) refused the wait; <see cref="WakeResult.Channel"/> names the channel.</summary>
+    /// <summary>The channel has the most subscribers allowed (<c>Limits:MaxSubscribersPerChannel</c>); <see cref="WakeResult.Channel"/> names the channel.</summary>
     Refused,
 }
