@@ -18,7 +18,9 @@ internal static class CursorResolver
                 return (null, Problem.InvalidCursor(
                     "This cursor is for one channel; a subscription to several channels resumes from the cursor it was given."));
             }
-            return ([new ChannelPosition(channels[0], epoch, seq)], null);
+            // An array, which the hub keeps as it is (a list expression would be copied into one for every poll).
+            ChannelPosition[] position = [new ChannelPosition(channels[0], epoch, seq)];
+            return (position, null);
         }
         if (!Cursor.TryParseToken(request.Cursor, out var positions))
         {

@@ -36,19 +36,20 @@ internal sealed partial class FanoutHub
                 }
                 // A subscriber at the head a shared read just found (the re-poll or next hold after a fan-out) has
                 // nothing to read: any later publish is reported after this registration, and its report wakes it.
-                var batch = current ? new ReadBatch([], after, []) : await Engine.ReadAsync(after, max, cancellationToken);
-                if (!batch.IsEmpty)
+                // (The empty answer is made only if it is given: a held waiter keeps as little as it can until it wakes.)
+                var batch = current ? null : await Engine.ReadAsync(after, max, cancellationToken);
+                if (batch is { IsEmpty: false })
                 {
                     return new HoldResult(WakeReason.Ready, batch, Waited: waited);
                 }
                 var remaining = timeout - _time.GetElapsedTime(started);
                 if (remaining <= TimeSpan.Zero)
                 {
-                    return new HoldResult(WakeReason.Timeout, batch);
+                    return new HoldResult(WakeReason.Timeout, batch ?? Nothing(after));
                 }
                 if (!_wheel.Schedule(waiter, remaining))
                 {
-                    return new HoldResult(WakeReason.Stopping, batch);
+                    return new HoldResult(WakeReason.Stopping, batch ?? Nothing(after));
                 }
                 WakeResult wake;
                 using (cancellationToken.UnsafeRegister(static s => ((Waiter)s!).TrySignal(new WakeResult(WakeReason.Cancelled)), waiter))
@@ -69,7 +70,7 @@ internal sealed partial class FanoutHub
                         // Several channels, or a report this waiter had already seen: read again, registered first.
                         continue;
                     case WakeReason.Timeout or WakeReason.Stopping:
-                        return new HoldResult(wake.Reason, batch);
+                        return new HoldResult(wake.Reason, batch ?? Nothing(after));
                     default:
                         return new HoldResult(wake.Reason, null, Channel: wake.Channel);
                 }
@@ -81,4 +82,6 @@ internal sealed partial class FanoutHub
             }
         }
     }
+
+    private static ReadBatch Nothing(IReadOnlyList<ChannelPosition> after) => new([], after, []);
 }

@@ -103,8 +103,7 @@ internal sealed partial class FanoutHub : IDisposable
                         {
                             // Nothing reported since a read found the newest message at this very position: nothing to read.
                             current = positions.Length == 1 && channel.Head is { } head && head.Reports == channel.Reports && head.Position == positions[0];
-                            waiter.Registrations[i] = new HubRegistration(channel, channel.Waiters.AddLast(new HubEntry(waiter, i)));
-                            waiter.Registered = i + 1;
+                            waiter.Register(i, new HubRegistration(channel, channel.Waiters.AddLast(new HubEntry(waiter, i))));
                             channel.Count = channel.Waiters.Count;
                             channel.Touched = true;
                             added = true;
@@ -131,7 +130,7 @@ internal sealed partial class FanoutHub : IDisposable
     {
         for (var i = 0; i < waiter.Registered; i++)
         {
-            var (channel, node) = waiter.Registrations[i];
+            var (channel, node) = waiter.Registration(i);
             // A wake-up swaps the whole list out; then the node is in no live list and there is nothing to
             // remove (and no lock to take): the usual case after a fan-out.
             if (node.List is null || !ReferenceEquals(node.List, channel.Waiters))

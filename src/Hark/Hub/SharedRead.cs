@@ -64,10 +64,12 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
     }
 
     /// <summary>
-    /// The answer <paramref name="build"/> makes from <paramref name="batch"/>, made once per <paramref name="key"/>
-    /// (one key per kind of answer: a long-poll body, an SSE frame…) and then handed to every caller.
+    /// The answer <paramref name="build"/> makes from <paramref name="batch"/> and <paramref name="state"/>, made once per
+    /// <paramref name="key"/> (one key per kind of answer: a long-poll body, an SSE frame…) and then handed to every caller.
+    /// <paramref name="build"/> should be static, with what it needs in <paramref name="state"/>: every waiter of a fan-out
+    /// calls this, and a capturing lambda would cost each of them a closure for an answer only the first one builds.
     /// </summary>
-    public T Answer<T>(object key, ReadBatch batch, Func<ReadBatch, T> build)
+    public T Answer<TState, T>(object key, ReadBatch batch, TState state, Func<ReadBatch, TState, T> build)
         where T : class
     {
         // Every waiter of a fan-out asks for the same kind of answer: after the first, that one is read without the lock.
@@ -84,7 +86,7 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
                     return (T)_answers[i]!;
                 }
             }
-            var answer = build(batch);
+            var answer = build(batch, state);
             var free = Array.IndexOf(_keys, null);
             if (free >= 0)
             {

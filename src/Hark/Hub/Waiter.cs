@@ -10,6 +10,8 @@ internal sealed class Waiter : IValueTaskSource<WakeResult>
 {
     private ManualResetValueTaskSourceCore<WakeResult> _core = new() { RunContinuationsAsynchronously = true };
     private int _signalled;
+    private HubRegistration _first;
+    private readonly HubRegistration[]? _more;
 
     /// <summary>A waiter for the wheel alone, with no positions.</summary>
     public Waiter()
@@ -23,7 +25,8 @@ internal sealed class Waiter : IValueTaskSource<WakeResult>
         // over several list types costs a dispatch stub each time (seen in the fan-out's profile).
         Positions = positions as ChannelPosition[] ?? [.. positions];
         Max = max;
-        Registrations = new HubRegistration[Positions.Length];
+        // Nearly every waiter has one channel: its registration is kept in a field, with no array to allocate.
+        _more = Positions.Length > 1 ? new HubRegistration[Positions.Length - 1] : null;
     }
 
     /// <summary>Where the subscriber stands on each of its channels.</summary>
@@ -33,9 +36,23 @@ internal sealed class Waiter : IValueTaskSource<WakeResult>
     public int Max { get; }
 
     /// <summary>Its place in each channel's list of waiters, in the order of <see cref="Positions"/>.</summary>
-    internal HubRegistration[] Registrations { get; }
+    internal HubRegistration Registration(int index) => index == 0 ? _first : _more![index - 1];
 
-    /// <summary>How many of <see cref="Registrations"/> are made.</summary>
+    /// <summary>Records its place in the list of the channel of <see cref="Positions"/>[<paramref name="index"/>].</summary>
+    internal void Register(int index, HubRegistration registration)
+    {
+        if (index == 0)
+        {
+            _first = registration;
+        }
+        else
+        {
+            _more![index - 1] = registration;
+        }
+        Registered = index + 1;
+    }
+
+    /// <summary>How many of the registrations are made.</summary>
     internal int Registered { get; set; }
 
     /// <summary>The wheel slot this waiter sits in, while it has a deadline.</summary>

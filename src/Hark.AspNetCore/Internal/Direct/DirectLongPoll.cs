@@ -156,10 +156,10 @@ internal sealed class DirectLongPoll
         if (answer.Shared is { } shared && !close)
         {
             // Every poll woken at this cursor gets the same bytes, head and body: made once, copied to each connection.
-            state.Output.Write(shared.Answer(ResponseKey, batch, b =>
+            state.Output.Write(shared.Answer(ResponseKey, batch, (Door: this, Positions: positions), static (b, s) =>
             {
                 var whole = new ArrayBufferWriter<byte>(512);
-                WriteResponse(whole, positions, b, close: false);
+                s.Door.WriteResponse(whole, s.Positions, b, close: false);
                 return whole.WrittenSpan.ToArray();
             }));
         }

@@ -36,8 +36,7 @@ internal sealed class LongPollTransport(HarkMetrics metrics)
             response.Headers.CacheControl = "no-store";
             if (answer.Shared is { } shared)
             {
-                var positions = answer.Positions!;
-                var bytes = shared.Answer(BodyKey, batch, b => new LongPollBody(positions, b).ToArray());
+                var bytes = shared.Answer(BodyKey, batch, answer.Positions!, static (b, positions) => new LongPollBody(positions, b).ToArray());
                 response.ContentLength = bytes.Length;
                 response.BodyWriter.Write(bytes);
             }

@@ -82,7 +82,7 @@ internal sealed partial class StreamTransport(FanoutHub hub, HarkMetrics metrics
     {
         if (shared is not null && format.SharedKey is { } key && cursor.IsSingle && batch.Gaps.Count == 0)
         {
-            output.Write(shared.Answer(key, batch, b =>
+            output.Write(shared.Answer(key, batch, format, static (b, format) =>
             {
                 var frames = new ArrayBufferWriter<byte>(256);
                 foreach (var message in b.Messages)
