@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Hark.Internal;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -134,20 +135,8 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
         await Task.WhenAny(_listened.Task, Task.Delay(TimeSpan.FromSeconds(5), _stopping.Token));
     }
 
-    private static HarkMessage ToMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, bool isText, byte[] data, long order, long? version)
-    {
-        MessagePayload? payload;
-        if (isText)
-        {
-            MessagePayload.TryFromText(data, out payload);
-        }
-        else
-        {
-            MessagePayload.TryFromJson(data, out payload, out _);
-        }
-        return new HarkMessage(channel, epoch, seq, time, eventName, payload
-            ?? throw new InvalidDataException($"Message {seq} of channel '{channel}' holds a payload that is not valid."), order, version);
-    }
+    private static HarkMessage ToMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, bool isText, byte[] data, long order, long? version) =>
+        StoredMessage.Restore(channel, epoch, seq, time, eventName, isText, data, order, version);
 
     // PostgreSQL keeps microseconds: a node's own copy of a message must carry the very time the others read back.
     private DateTimeOffset Now()
