@@ -25,12 +25,11 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _startGate = new();
+    private readonly StartOnce _start;
     private readonly ITimer _sweepTimer;
     // Names this engine in its notifications, so it can skip its own.
     private readonly string _node = Guid.NewGuid().ToString("N")[..12];
     private IChannelChangeListener _changes = NoChangeListener.Instance;
-    private Task? _start;
     private Task? _listening;
     private int _trimming;
     private long _instance;
@@ -39,6 +38,7 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString, "Hark:Postgres:ConnectionString");
         _options = options;
+        _start = new StartOnce(StartCoreAsync);
         _history = history;
         _latestValueLike = LatestValuePatterns(history);
         _limits = limits;
@@ -94,22 +94,7 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
     /// Migrates the schema, reads the instance number and starts listening. Idempotent; after a failure
     /// the next call tries again. Every operation awaits it, so the engine also starts on first use.
     /// </summary>
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        var start = Volatile.Read(ref _start);
-        if (start is { IsCompletedSuccessfully: true })
-        {
-            return start;
-        }
-        lock (_startGate)
-        {
-            if (_start is null || _start.IsFaulted || _start.IsCanceled)
-            {
-                _start = StartCoreAsync();
-            }
-            return _start.WaitAsync(cancellationToken);
-        }
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => _start.WaitAsync(cancellationToken);
 
     private async Task StartCoreAsync()
     {

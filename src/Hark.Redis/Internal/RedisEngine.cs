@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Hark.Internal;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -18,7 +19,7 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _startGate = new();
+    private readonly StartOnce _start;
     private readonly RedisKey _instanceKey;
     private readonly RedisKey _clockKey;
     private readonly RedisChannel _wakeChannel;
@@ -29,13 +30,13 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
     private readonly string _instanceCandidate = ((long)(BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) >> 12) | (1L << 51)).ToString(CultureInfo.InvariantCulture);
     private IChannelChangeListener _changes = NoChangeListener.Instance;
     private ConnectionMultiplexer? _redis;
-    private Task? _start;
     private long _instance;
 
     public RedisEngine(RedisOptions options, HistoryOptions history, TimeProvider time, ILogger<RedisEngine> logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Configuration, "Hark:Redis:Configuration");
         _options = options;
+        _start = new StartOnce(StartCoreAsync);
         _history = history;
         _time = time;
         _logger = logger;
@@ -63,22 +64,7 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
     /// Connects and subscribes. Idempotent; after a failure the next call tries again. Every operation awaits it,
     /// so the engine also starts on first use.
     /// </summary>
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        var start = Volatile.Read(ref _start);
-        if (start is { IsCompletedSuccessfully: true })
-        {
-            return start;
-        }
-        lock (_startGate)
-        {
-            if (_start is null || _start.IsFaulted || _start.IsCanceled)
-            {
-                _start = StartCoreAsync();
-            }
-            return _start.WaitAsync(cancellationToken);
-        }
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => _start.WaitAsync(cancellationToken);
 
     private async Task StartCoreAsync()
     {
