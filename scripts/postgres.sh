@@ -9,6 +9,8 @@
 #
 # Progress goes to stderr; only the export lines go to stdout.
 set -euo pipefail
+# shellcheck source=free-port.sh
+. "$(dirname "$0")/free-port.sh"
 
 find_bin() {
   local dir
@@ -35,20 +37,6 @@ as_owner() {
   else
     "$@"
   fi
-}
-
-free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    # Below the kernel's ephemeral range (32768 and up), so no outgoing connection can be holding it.
-    port=$((20000 + RANDOM % 12000))
-    if ! ss -tanH "sport = :$port" 2>/dev/null | grep -q .; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "postgres.sh: no free port found" >&2
-  return 1
 }
 
 server_start() {

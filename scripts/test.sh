@@ -8,11 +8,16 @@ cd "$(dirname "$0")/.."
 
 results=$(mktemp -d)
 pg_dir=""
+redis_dir=""
 cleanup() {
   rm -rf "$results"
   if [ -n "$pg_dir" ]; then
     ./scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1 || true
     pg_dir=""
+  fi
+  if [ -n "$redis_dir" ]; then
+    ./scripts/redis.sh stop "$redis_dir" >/dev/null 2>&1 || true
+    redis_dir=""
   fi
 }
 trap cleanup EXIT
@@ -31,6 +36,16 @@ if pg_env=$(./scripts/postgres.sh start); then
   export HARK_TEST_POSTGRES HARK_TEST_POSTGRES_DIR
 else
   echo "could not start PostgreSQL; the postgres tests will fail"
+fi
+echo "== redis"
+# The redis engine's tests need a real server: a throwaway redis-server, removed at the end (the outage tests
+# start servers of their own with the same script).
+if redis_env=$(./scripts/redis.sh start); then
+  eval "$redis_env"
+  redis_dir=$HARK_TEST_REDIS_DIR
+  export HARK_TEST_REDIS HARK_TEST_REDIS_DIR
+else
+  echo "could not start Redis; the redis tests will fail"
 fi
 echo "== nginx"
 # The tests behind a real proxy start their own nginx (Debian's); install it when missing.
@@ -101,7 +116,7 @@ else
 fi
 
 echo "screenshots of the browser tests: $HARK_ARTIFACTS/browser"
-# Stop PostgreSQL now, so the summary below is the last line printed.
+# Stop PostgreSQL and Redis now, so the summary below is the last line printed.
 cleanup
 summary="tests: $passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"

@@ -6,7 +6,7 @@ public sealed class HarkOptions
     /// <summary>The configuration section bound by default.</summary>
     public const string SectionName = "Hark";
 
-    /// <summary>Which engine holds messages: <c>memory</c> (the default), or <c>postgres</c> (registered by Hark.Postgres's <c>AddPostgres()</c>).</summary>
+    /// <summary>Which engine holds messages: <c>memory</c> (the default), <c>postgres</c> (registered by Hark.Postgres's <c>AddPostgres()</c>) or <c>redis</c> (Hark.Redis's <c>AddRedis()</c>).</summary>
     public string Engine { get; set; } = "memory";
 
     /// <summary>Bounds on each channel's history.</summary>

@@ -66,7 +66,7 @@ public static class HarkServiceCollectionExtensions
         var options = services.GetRequiredService<IOptions<HarkOptions>>().Value;
         if (!string.Equals(options.Engine, "memory", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException($"Hark:Engine '{options.Engine}' is not a known engine; use 'memory', or 'postgres' with AddHark().AddPostgres(), or register your own IHarkEngine before AddHark().");
+            throw new InvalidOperationException($"Hark:Engine '{options.Engine}' is not a known engine; use 'memory', 'postgres' with AddHark().AddPostgres(), 'redis' with AddHark().AddRedis(), or register your own IHarkEngine before AddHark().");
         }
         var limits = new EngineLimits(options.Limits.MaxChannels, options.Limits.MaxHistoryBytes, options.Limits.MaxSubscribersPerChannel);
         return new MemoryEngine(options.History, limits, services.GetRequiredService<TimeProvider>());

@@ -31,6 +31,11 @@ public static class HarkApp
             // Hark:Postgres:ConnectionString names the database every node shares.
             hark.AddPostgres();
         }
+        else if (string.Equals(builder.Configuration["Hark:Engine"], "redis", StringComparison.OrdinalIgnoreCase))
+        {
+            // Hark:Redis:Configuration names the Redis every node shares (a StackExchange.Redis configuration string).
+            hark.AddRedis();
+        }
         Demos.DemoApps.Add(builder);
         configure?.Invoke(builder);
 

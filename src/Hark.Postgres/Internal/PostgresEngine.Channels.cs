@@ -1,3 +1,4 @@
+using Hark.Internal;
 
 namespace Hark.Postgres.Internal;
 
@@ -63,7 +64,7 @@ internal sealed partial class PostgresEngine
         return report switch
         {
             // Every waiter whose cursor is from before the delete is answered as closed.
-            ChannelReport.Deleted => _changes.Deleted(name, p => !(p.Seq == 0 && p.Epoch.Instance == Instance && p.Epoch.Stamp >= state.ResetStamp)),
+            ChannelReport.Deleted => _changes.Deleted(name, p => StoredHistory.ClosedByDelete(p, Instance, state.ResetStamp)),
             ChannelReport.Appended => _changes.Appended(name, state.Epoch!.Value, state.LastSeq),
             _ => 0,
         };

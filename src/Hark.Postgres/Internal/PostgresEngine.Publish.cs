@@ -1,3 +1,4 @@
+using Hark.Internal;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -37,7 +38,7 @@ internal sealed partial class PostgresEngine
             events[i] = r.Event;
             isText[i] = r.Payload.IsText;
             data[i] = r.Payload.Utf8.ToArray();
-            sizes[i] = StoredSize(r);
+            sizes[i] = HistoryWindow.StoredSize(r);
             versions[i] = r.Version;
         }
         // Most publishes carry no version and go to one channel: they take the simpler, faster statement.
@@ -132,14 +133,11 @@ internal sealed partial class PostgresEngine
             if (rows[i].Id is { } id && string.Equals(r.Channel, channel, StringComparison.Ordinal))
             {
                 var row = rows[i];
-                list.Add(new CachedMessage(new HarkMessage(channel, row.Epoch, row.Seq, now, r.Event, r.Payload, id, r.Version), StoredSize(r), row.EndBytes));
+                list.Add(new CachedMessage(new HarkMessage(channel, row.Epoch, row.Seq, now, r.Event, r.Payload, id, r.Version), HistoryWindow.StoredSize(r), row.EndBytes));
             }
         }
         return list;
     }
-
-    /// <summary>What a message counts against the history's byte bound: its payload and event name as stored.</summary>
-    private static int StoredSize(PublishRequest r) => r.Payload.Size + (r.Event?.Length ?? 0);
 
     public async ValueTask<bool> DeleteChannelAsync(string channel, CancellationToken cancellationToken)
     {

@@ -9,9 +9,6 @@ internal sealed partial class PostgresEngine
     /// <summary>Message reads sent to the database (tests check that a fan-out costs one).</summary>
     internal long DatabaseReads => Interlocked.Read(ref _databaseReads);
 
-    /// <summary>A channel's history as reads see it: the epoch (for no live history, a fresh one), the last and the first kept.</summary>
-    private readonly record struct History(Epoch Epoch, long LastSeq, long FirstSeq, long ResetStamp, bool LatestOnly);
-
     public async ValueTask<IReadOnlyList<ChannelPosition>> GetStartAsync(IReadOnlyList<string> channels, StartPoint start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(channels);
@@ -25,11 +22,7 @@ internal sealed partial class PostgresEngine
             // A new subscription waits next: what was just read confirms the channel's state for that wait.
             Track(channels[i]);
             Apply(channels[i], snapshot.State, null, generation);
-            var h = HistoryOf(channels[i], snapshot);
-            // A latest-value channel's newest message is its current state: a new subscriber gets it at once.
-            var last = h.LatestOnly ? Math.Max(start.Last, 1) : start.Last;
-            var back = Math.Max(h.FirstSeq - 1, h.LastSeq - Math.Min(last, h.LastSeq));
-            positions[i] = new ChannelPosition(channels[i], h.Epoch, back);
+            positions[i] = HistoryOf(channels[i], snapshot).Start(channels[i], start);
         }
         return positions;
     }
@@ -67,7 +60,7 @@ internal sealed partial class PostgresEngine
                 }
                 var position = after[i];
                 var h = HistoryOf(position.Channel, snapshot);
-                var (from, gap) = Normalize(h, position);
+                var (from, gap) = h.Normalize(position);
                 if (gap is not null)
                 {
                     (gaps ??= []).Add(gap);
@@ -196,27 +189,11 @@ internal sealed partial class PostgresEngine
         Apply(name, snapshot.State, snapshot.Messages, generation);
     }
 
-    private History HistoryOf(string channel, ChannelSnapshot s) => s.State.Epoch is { } epoch
-        ? new History(epoch, s.State.LastSeq, s.FirstSeq, s.State.ResetStamp, _history.IsLatestValue(channel))
-        : new History(new Epoch(Instance, s.Issued), 0, 1, s.State.ResetStamp, _history.IsLatestValue(channel));
+    private StoredHistory HistoryOf(string channel, ChannelSnapshot s) =>
+        StoredHistory.Of(Instance, s.State.Epoch?.Stamp, s.State.LastSeq, s.FirstSeq, s.Issued, s.State.ResetStamp, _history.IsLatestValue(channel));
 
-    /// <summary>
-    /// Maps a requested position onto the channel's history (see <see cref="HistoryWindow.Normalize"/>). The database
-    /// never forgets a channel it has seen, so, unlike the memory engine, no tombstone can have been lost.
-    /// </summary>
-    private (long From, ChannelGap? Gap) Normalize(History state, ChannelPosition position) =>
-        HistoryWindow.Normalize(position, state.Epoch, state.LastSeq, state.FirstSeq, state.LatestOnly,
-            IsEmptyCursorOf(position, state.Epoch.Stamp, state.ResetStamp));
-
-    /// <summary>
-    /// The cursor of a channel that had no live history when it was issued, and whose history began after
-    /// that with no delete in between: nothing was lost.
-    /// </summary>
     private bool IsEmptyCursorOf(ChannelPosition position, long epochStamp, long resetStamp) =>
-        position.Seq == 0
-        && position.Epoch.Instance == Instance
-        && position.Epoch.Stamp <= epochStamp
-        && resetStamp <= position.Epoch.Stamp;
+        StoredHistory.IsEmptyCursorOf(position, Instance, epochStamp, resetStamp);
 
     /// <summary>Whether a read at <paramref name="position"/> would find something (messages or a gap), by what this node knows.</summary>
     private bool HasNews(ChannelState known, ChannelPosition position)

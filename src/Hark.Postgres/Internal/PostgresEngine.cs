@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Hark.Internal;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -24,12 +25,11 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _startGate = new();
+    private readonly StartOnce _start;
     private readonly ITimer _sweepTimer;
     // Names this engine in its notifications, so it can skip its own.
     private readonly string _node = Guid.NewGuid().ToString("N")[..12];
     private IChannelChangeListener _changes = NoChangeListener.Instance;
-    private Task? _start;
     private Task? _listening;
     private int _trimming;
     private long _instance;
@@ -38,6 +38,7 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString, "Hark:Postgres:ConnectionString");
         _options = options;
+        _start = new StartOnce(StartCoreAsync);
         _history = history;
         _latestValueLike = LatestValuePatterns(history);
         _limits = limits;
@@ -93,22 +94,7 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
     /// Migrates the schema, reads the instance number and starts listening. Idempotent; after a failure
     /// the next call tries again. Every operation awaits it, so the engine also starts on first use.
     /// </summary>
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        var start = Volatile.Read(ref _start);
-        if (start is { IsCompletedSuccessfully: true })
-        {
-            return start;
-        }
-        lock (_startGate)
-        {
-            if (_start is null || _start.IsFaulted || _start.IsCanceled)
-            {
-                _start = StartCoreAsync();
-            }
-            return _start.WaitAsync(cancellationToken);
-        }
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => _start.WaitAsync(cancellationToken);
 
     private async Task StartCoreAsync()
     {
@@ -134,20 +120,8 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
         await Task.WhenAny(_listened.Task, Task.Delay(TimeSpan.FromSeconds(5), _stopping.Token));
     }
 
-    private static HarkMessage ToMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, bool isText, byte[] data, long order, long? version)
-    {
-        MessagePayload? payload;
-        if (isText)
-        {
-            MessagePayload.TryFromText(data, out payload);
-        }
-        else
-        {
-            MessagePayload.TryFromJson(data, out payload, out _);
-        }
-        return new HarkMessage(channel, epoch, seq, time, eventName, payload
-            ?? throw new InvalidDataException($"Message {seq} of channel '{channel}' holds a payload that is not valid."), order, version);
-    }
+    private static HarkMessage ToMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, bool isText, byte[] data, long order, long? version) =>
+        StoredMessage.Restore(channel, epoch, seq, time, eventName, isText, data, order, version);
 
     // PostgreSQL keeps microseconds: a node's own copy of a message must carry the very time the others read back.
     private DateTimeOffset Now()

@@ -42,6 +42,20 @@ internal static class HistoryWindow
         return (keptFrom, new ChannelGap(position.Channel, GapReason.Reset, null));
     }
 
+    /// <summary>
+    /// Where a subscription without a cursor starts: <paramref name="start"/>'s count of newest messages back from
+    /// <paramref name="lastSeq"/>, never behind the oldest kept. A latest-value channel's newest message is its current
+    /// state, so a new subscriber gets it at once.
+    /// </summary>
+    public static long StartSeq(StartPoint start, long firstSeq, long lastSeq, bool latestOnly)
+    {
+        var last = latestOnly ? Math.Max(start.Last, 1) : start.Last;
+        return Math.Max(firstSeq - 1, lastSeq - Math.Min(last, lastSeq));
+    }
+
+    /// <summary>What a message counts against a history's byte bound in a shared store: its payload and event name as stored.</summary>
+    public static int StoredSize(PublishRequest request) => request.Payload.Size + (request.Event?.Length ?? 0);
+
     /// <summary>Merges per-channel lists by publish order, keeps the first <paramref name="max"/>, and moves each channel's position to its last kept message.</summary>
     public static List<HarkMessage> Merge(List<HarkMessage>[] found, int total, int max, ChannelPosition[] positions)
     {

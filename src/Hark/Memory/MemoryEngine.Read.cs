@@ -26,10 +26,7 @@ internal sealed partial class MemoryEngine
                     if (!live.Dead)
                     {
                         EvictAged(live);
-                        // A latest-value channel's newest message is its current state: a new subscriber gets it at once.
-                        var last = live.LatestOnly ? Math.Max(start.Last, 1) : start.Last;
-                        var back = Math.Max(live.FirstSeq - 1, live.LastSeq - Math.Min(last, live.LastSeq));
-                        positions[i] = new ChannelPosition(name, live.Epoch, back);
+                        positions[i] = new ChannelPosition(name, live.Epoch, HistoryWindow.StartSeq(start, live.FirstSeq, live.LastSeq, live.LatestOnly));
                         continue;
                     }
                 }

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Hark.Hub;
+using Hark.Redis.Internal;
+using Hark.Tests;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Hark.Redis.Tests;
+
+/// <summary>
+/// The test Redis (<c>HARK_TEST_REDIS</c>, which <c>scripts/test.sh</c> sets from <c>scripts/redis.sh</c>) and engine
+/// instances ("nodes") on it, each with its own hub and deadline wheel, all disposed together. Each instance of this
+/// class has a key prefix of its own, so tests share the server and run in parallel. Without the variable the tests
+/// fail: they are never skipped silently.
+/// </summary>
+public sealed class TestRedis : IAsyncDisposable
+{
+    public const string Variable = "HARK_TEST_REDIS";
+
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    public static string Server => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } s
+        ? s
+        : throw new InvalidOperationException($"{Variable} is not set: run the tests with ./scripts/test.sh, which starts a throwaway redis-server.");
+
+    public string Prefix { get; } = "t" + Guid.NewGuid().ToString("N")[..10] + ":";
+
+    /// <summary>An engine on the test Redis (or <paramref name="configuration"/>), not attached to any hub.</summary>
+    internal RedisEngine NewEngine(HistoryOptions history, TimeProvider time, string? configuration = null) =>
+        new(new RedisOptions
+        {
+            Configuration = configuration ?? Server + ",asyncTimeout=2000,connectTimeout=2000",
+            KeyPrefix = Prefix,
+            KeepAliveInterval = TimeSpan.FromSeconds(1),
+            MaxReconnectDelay = TimeSpan.FromMilliseconds(500),
+        }, history, time, NullLogger<RedisEngine>.Instance);
+
+    /// <summary>A node: an engine with a hub of its own, as a Hark server runs it.</summary>
+    internal RedisEngine NewNode(HistoryOptions history, string? configuration = null)
+    {
+        var wheel = new DeadlineWheel(TimeProvider.System, TimeSpan.FromMilliseconds(50));
+        var engine = NewEngine(history, TimeProvider.System, configuration);
+        var hub = EngineWaits.AttachHub(engine, wheel, TimeProvider.System);
+        _owned.Add(engine);
+        _owned.Add(new HubDisposer(wheel, hub));
+        return engine;
+    }
+
+    /// <summary>Runs <c>redis-cli</c> against <paramref name="server"/> (host:port) and returns what it printed.</summary>
+    public static async Task<string> CliAsync(string server, params string[] arguments)
+    {
+        var colon = server.LastIndexOf(':');
+        var start = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["-h", server[..colon], "-p", server[(colon + 1)..], .. arguments])
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return output;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var item in _owned)
+        {
+            await item.DisposeAsync();
+        }
+    }
+
+    private sealed class HubDisposer(DeadlineWheel wheel, FanoutHub hub) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            hub.Stop();
+            hub.Dispose();
+            wheel.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
