@@ -100,6 +100,8 @@ public sealed class CrossNodeTests : IAsyncLifetime
         await Publish(a, c, "x");
         var cursor = await Start(b, c, StartPoint.Now);
         var wait = b.WaitAsync(cursor, TimeSpan.FromMinutes(1), default).AsTask();
+        // Deleted once B's hold waits: deleted before its first read, that read would find a reset gap instead.
+        await EngineWaits.UntilHeldAsync(b, 1, Patience);
 
         Assert.True(await a.DeleteChannelAsync(c, default).AsTask().WaitAsync(Patience));
 

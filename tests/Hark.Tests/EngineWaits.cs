@@ -19,6 +19,20 @@ internal static class EngineWaits
     public static FanoutHub HubOf(IHarkEngine engine) =>
         Hubs.TryGetValue(engine, out var hub) ? hub : throw new InvalidOperationException("No hub is attached to this engine.");
 
+    /// <summary>
+    /// Waits until <paramref name="count"/> holds on <paramref name="engine"/>'s hub have read and wait: a change made
+    /// after this is one they hear of, not one their first read finds.
+    /// </summary>
+    public static async Task UntilHeldAsync(IHarkEngine engine, int count, TimeSpan patience)
+    {
+        var hub = HubOf(engine);
+        using var timeout = new CancellationTokenSource(patience);
+        while (hub.Held < count)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
     /// <summary>Holds until something is after <paramref name="after"/> (and reads it), as a long-poll does; says how it ended.</summary>
     public static async ValueTask<WakeResult> WaitAsync(this IHarkEngine engine, IReadOnlyList<ChannelPosition> after, TimeSpan timeout, CancellationToken cancellationToken)
     {

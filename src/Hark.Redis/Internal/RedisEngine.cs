@@ -87,7 +87,7 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
         {
             redis.ConnectionFailed += OnConnectionFailed;
             redis.ConnectionRestored += OnConnectionRestored;
-            (await redis.GetSubscriber().SubscribeAsync(_wakeChannel)).OnMessage(OnWake);
+            await SubscribeAsync(redis, TimeSpan.FromMilliseconds(configuration.ConnectTimeout));
         }
         catch (Exception e) when (RedisErrors.IsUnavailable(e))
         {
@@ -99,6 +99,28 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
         // Serving before the first probe came back is correct (a lost wake-up is caught up), only later; so this
         // waits for it a little, not forever.
         await Task.WhenAny(_listened.Task, Task.Delay(TimeSpan.FromSeconds(5), _stopping.Token));
+    }
+
+    /// <summary>
+    /// Subscribes to the wake-up channel. The subscription has a connection of its own, which may still be connecting
+    /// when the first one is up; with commands failing fast, the subscribe is tried again until it is, within
+    /// <paramref name="patience"/>.
+    /// </summary>
+    private async Task SubscribeAsync(ConnectionMultiplexer redis, TimeSpan patience)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                (await redis.GetSubscriber().SubscribeAsync(_wakeChannel)).OnMessage(OnWake);
+                return;
+            }
+            catch (RedisConnectionException) when (_time.GetElapsedTime(started) < patience)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(25), _time);
+            }
+        }
     }
 
     private IDatabase Database => (_redis ?? throw new InvalidOperationException("The Redis engine has not started.")).GetDatabase();

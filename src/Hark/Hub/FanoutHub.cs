@@ -35,6 +35,9 @@ internal sealed partial class FanoutHub : IDisposable
     /// <summary>The engine whose changes this hub hears.</summary>
     public IHarkEngine Engine { get; }
 
+    /// <summary>Holds that have read, found nothing, and wait for a change or their deadline.</summary>
+    internal int Held => _wheel.Count;
+
     /// <summary>Subscribers waiting on <paramref name="channel"/> on this node now.</summary>
     public int Waiting(string channel) => _channels.TryGetValue(channel, out var c) ? Volatile.Read(ref c.Count) : 0;
 
