@@ -1,3 +1,5 @@
+using Hark.Postgres.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Hark.Postgres.Tests;
@@ -38,6 +40,10 @@ public sealed class TestDatabase : IAsyncLifetime
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>An engine on this database (or <paramref name="connectionString"/>), not attached to any hub.</summary>
+    internal PostgresEngine NewEngine(HistoryOptions history, TimeProvider time, string? connectionString = null) =>
+        new(new PostgresOptions { ConnectionString = connectionString ?? ConnectionString }, history, EngineLimits.Default, time, NullLogger<PostgresEngine>.Instance);
 
     /// <summary>Runs one statement on this database.</summary>
     public async Task<object?> ExecuteAsync(string sql)

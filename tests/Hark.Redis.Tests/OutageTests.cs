@@ -1,7 +1,7 @@
 using Hark.Hub;
 using Hark.Redis.Internal;
 using Hark.Tests;
-using static Hark.Redis.Tests.CrossNodeTests;
+using static Hark.Tests.CrossNodeConformanceTests;
 
 namespace Hark.Redis.Tests;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Hark.Hub;
 using Hark.Redis.Internal;
 using Hark.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,7 +15,7 @@ public sealed class TestRedis : IAsyncDisposable
 {
     public const string Variable = "HARK_TEST_REDIS";
 
-    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly EngineNodes _nodes = new();
 
     public static string Server => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } s
         ? s
@@ -35,15 +34,8 @@ public sealed class TestRedis : IAsyncDisposable
         }, history, time, NullLogger<RedisEngine>.Instance);
 
     /// <summary>A node: an engine with a hub of its own, as a Hark server runs it.</summary>
-    internal RedisEngine NewNode(HistoryOptions history, string? configuration = null)
-    {
-        var wheel = new DeadlineWheel(TimeProvider.System, TimeSpan.FromMilliseconds(50));
-        var engine = NewEngine(history, TimeProvider.System, configuration);
-        var hub = EngineWaits.AttachHub(engine, wheel, TimeProvider.System);
-        _owned.Add(engine);
-        _owned.Add(new HubDisposer(wheel, hub));
-        return engine;
-    }
+    internal RedisEngine NewNode(HistoryOptions history, string? configuration = null) =>
+        _nodes.Add(NewEngine(history, TimeProvider.System, configuration));
 
     /// <summary>Runs <c>redis-cli</c> against <paramref name="server"/> (host:port) and returns what it printed.</summary>
     public static async Task<string> CliAsync(string server, params string[] arguments)
@@ -60,22 +52,5 @@ public sealed class TestRedis : IAsyncDisposable
         return output;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var item in _owned)
-        {
-            await item.DisposeAsync();
-        }
-    }
-
-    private sealed class HubDisposer(DeadlineWheel wheel, FanoutHub hub) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            hub.Stop();
-            hub.Dispose();
-            wheel.Dispose();
-            return ValueTask.CompletedTask;
-        }
-    }
+    public ValueTask DisposeAsync() => _nodes.DisposeAsync();
 }
