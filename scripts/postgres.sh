@@ -68,18 +68,7 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
-  # A port that looked free can be taken before the server binds it: try a few.
-  local started=""
-  for _ in 1 2 3 4 5; do
-    port=$(free_port) || break
-    echo "$port" > "$dir/port"
-    if server_start "$dir"; then
-      started=1
-      break
-    fi
-    echo "postgres.sh: could not start on port $port; trying another" >&2
-  done
-  [ -n "$started" ] || { cat "$dir/server.log" >&2; rm -rf "$dir"; exit 1; }
+  start_on_free_port "$dir" || { cat "$dir/server.log" >&2; rm -rf "$dir"; exit 1; }
   as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres hark >&2
   echo "export HARK_TEST_POSTGRES_DIR='$dir'"
   echo "export HARK_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=postgres;Database=hark'"

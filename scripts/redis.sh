@@ -68,19 +68,7 @@ save ""
 appendonly $aof
 appendfsync always
 EOF
-  # A port that looked free can be taken before the server binds it: try a few.
-  local started=""
-  for _ in 1 2 3 4 5; do
-    port=$(free_port) || break
-    echo "$port" > "$dir/port"
-    if server_start "$dir"; then
-      started=1
-      break
-    fi
-    echo "redis.sh: could not start on port $port; trying another" >&2
-    server_stop "$dir"
-  done
-  [ -n "$started" ] || { cat "$dir/server.log" >&2 || true; rm -rf "$dir"; exit 1; }
+  start_on_free_port "$dir" || { cat "$dir/server.log" >&2 || true; rm -rf "$dir"; exit 1; }
   echo "export HARK_TEST_REDIS_DIR='$dir'"
   echo "export HARK_TEST_REDIS='127.0.0.1:$port'"
 }
