@@ -49,6 +49,27 @@ public sealed class OutageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Flushall_SameNodePublishesFirstAgain_OldCursorGetsResetGap_NotASilentSkip()
+    {
+        // The node that started the lost history is the one that starts the new one, the channel's first message again
+        // at seq 1: its cursors must not read as positions in the new history.
+        var (a, _) = await TwoNodesAsync();
+        var c = NewChannel();
+        var one = await Publish(a, c, "one");
+        var cursor = await Start(a, c, StartPoint.Now);
+
+        Assert.Contains("OK", await _own!.CliAsync("FLUSHALL"), StringComparison.Ordinal);
+        var first = await Publish(a, c, "first after");
+        await Publish(a, c, "second after");
+
+        Assert.Equal((1L, 1L), (one.Seq, first.Seq));
+        Assert.NotEqual(one.Cursor, first.Cursor);
+        var batch = await a.ReadAsync(cursor, 10, default).AsTask().WaitAsync(Patience);
+        Assert.Equal(GapReason.Reset, Assert.Single(batch.Gaps).Reason);
+        Assert.Equal(["first after", "second after"], batch.Messages.Select(Text));
+    }
+
+    [Fact]
     public async Task RedisStopped_PublishIsUnavailable_WaiterStaysHeld_ThenResetGapAndRecovery()
     {
         var (a, b) = await TwoNodesAsync();

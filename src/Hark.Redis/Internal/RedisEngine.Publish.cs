@@ -24,7 +24,7 @@ internal sealed partial class RedisEngine
         var keys = new List<RedisKey> { _instanceKey, _clockKey };
         var args = new List<RedisValue>
         {
-            _instanceCandidate, Cutoff, _history.MaxBytes, _wakeChannel.ToString(), _node, StateTtl, HistoryTtl, requests.Count,
+            InstanceCandidate(), Cutoff, _history.MaxBytes, _wakeChannel.ToString(), _node, StateTtl, HistoryTtl, requests.Count,
         };
         var now = StoredEntry.Micros(_time.GetUtcNow());
         foreach (var r in requests)
@@ -95,7 +95,7 @@ internal sealed partial class RedisEngine
         {
             row = (RedisResult[])(await Database.ScriptEvaluateAsync(Scripts.Delete,
                 [_instanceKey, _clockKey, StateKey(channel), HistoryKey(channel)],
-                [_instanceCandidate, _wakeChannel.ToString(), _node, channel, StateTtl]))!;
+                [InstanceCandidate(), _wakeChannel.ToString(), _node, channel, StateTtl]))!;
         }
         catch (Exception e) when (RedisErrors.IsUnavailable(e))
         {

@@ -83,7 +83,7 @@ internal sealed partial class RedisEngine
         keys[0] = _instanceKey;
         keys[1] = _clockKey;
         var args = new RedisValue[5 + 5 * after.Count];
-        args[0] = _instanceCandidate;
+        args[0] = InstanceCandidate();
         args[1] = Cutoff;
         args[2] = _history.MaxBytes;
         args[3] = StateTtl;

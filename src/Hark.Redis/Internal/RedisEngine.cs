@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Hark.Internal;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -25,9 +24,10 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
     private readonly RedisChannel _wakeChannel;
     // Names this engine in its wake-ups, so it can skip its own.
     private readonly string _node = Guid.NewGuid().ToString("N")[..12];
-    // Written into Redis by whichever script first finds no instance there; random, so a Redis that lost its data
-    // never gets back an instance a cursor already carries.
-    private readonly string _instanceCandidate = ((long)(BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) >> 12) | (1L << 51)).ToString(CultureInfo.InvariantCulture);
+    // Written into Redis by whichever script first finds no instance there. A new random one for every script: one
+    // drawn per node would come back the same when the node that wrote it is first again after Redis lost its data,
+    // and with the stamps counting from 1 again, old cursors would read as positions in the new history.
+    private static string InstanceCandidate() => (Random.Shared.NextInt64(1L << 51) | (1L << 51)).ToString(CultureInfo.InvariantCulture);
     private IChannelChangeListener _changes = NoChangeListener.Instance;
     private ConnectionMultiplexer? _redis;
     private long _instance;
