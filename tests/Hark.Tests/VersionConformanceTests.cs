@@ -44,6 +44,22 @@ public abstract class VersionConformanceTests : EngineConformanceTests
     }
 
     [Fact]
+    public async Task LatestValue_CursorFromBeforeTheFirstMessage_GetsNewestWithoutGap()
+    {
+        // A subscriber that came before the channel's first state (a job's progress, say) and reads after several.
+        History.LatestValueChannels.Add("lv-*");
+        var c = "lv-" + NewChannel();
+        var before = await Now(c);
+        await Publish(c, "one");
+        await Publish(c, "two");
+        await Publish(c, "three");
+        var batch = await Engine.ReadAsync(before, 100, default);
+        Assert.Equal(["three"], batch.Messages.Select(Text));
+        Assert.Empty(batch.Gaps);
+        Assert.Equal(3, batch.Positions[0].Seq);
+    }
+
+    [Fact]
     public async Task LatestValue_OtherChannels_KeepFullHistoryAndStartAtNow()
     {
         History.LatestValueChannels.Add("lv-*");

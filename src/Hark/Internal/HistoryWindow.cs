@@ -35,7 +35,8 @@ internal static class HistoryWindow
         }
         if (emptyCursorOfThisHistory)
         {
-            return keptFrom > 0
+            // As above: a latest-value channel's earlier states were superseded, not lost.
+            return keptFrom > 0 && !(latestOnly && keptFrom == lastSeq - 1)
                 ? (keptFrom, new ChannelGap(position.Channel, GapReason.Evicted, keptFrom))
                 : (0, null);
         }
