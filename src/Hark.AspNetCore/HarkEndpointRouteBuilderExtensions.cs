@@ -4,12 +4,13 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps Hark's HTTP endpoints.</summary>
-public static class HarkEndpointRouteBuilderExtensions
+public static partial class HarkEndpointRouteBuilderExtensions
 {
     /// <summary>The subscribe endpoint's name, by which the direct path finds its metadata.</summary>
     internal const string SubscribeEndpointName = "HarkSubscribe";
@@ -29,14 +30,15 @@ public static class HarkEndpointRouteBuilderExtensions
         var ask = services.GetRequiredService<AskEndpoint>();
 
         var metrics = services.GetRequiredService<HarkMetrics>();
+        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("Hark.Refusals");
 
-        group.MapGet("/sub/{channels}", EngineRefusalsAsProblems(subscribe.HandleAsync, metrics)).WithName(SubscribeEndpointName);
-        group.MapPost("/pub/{channel}", EngineRefusalsAsProblems(publish.PublishAsync, metrics)).WithName("HarkPublish");
-        group.MapPost("/pub", EngineRefusalsAsProblems(publish.PublishBatchAsync, metrics)).WithName("HarkPublishBatch");
-        group.MapGet("/pub/{channel}", EngineRefusalsAsProblems(publish.InfoAsync, metrics)).WithName("HarkChannelInfo");
-        group.MapDelete("/pub/{channel}", EngineRefusalsAsProblems(publish.DeleteAsync, metrics)).WithName("HarkDeleteChannel");
-        group.MapPost("/ask/{channel}", EngineRefusalsAsProblems(ask.AskAsync, metrics)).WithName("HarkAsk");
-        group.MapPost("/reply/{token}", EngineRefusalsAsProblems(ask.ReplyAsync, metrics)).WithName("HarkReply");
+        group.MapGet("/sub/{channels}", EngineRefusalsAsProblems(subscribe.HandleAsync, metrics, log)).WithName(SubscribeEndpointName);
+        group.MapPost("/pub/{channel}", EngineRefusalsAsProblems(publish.PublishAsync, metrics, log)).WithName("HarkPublish");
+        group.MapPost("/pub", EngineRefusalsAsProblems(publish.PublishBatchAsync, metrics, log)).WithName("HarkPublishBatch");
+        group.MapGet("/pub/{channel}", EngineRefusalsAsProblems(publish.InfoAsync, metrics, log)).WithName("HarkChannelInfo");
+        group.MapDelete("/pub/{channel}", EngineRefusalsAsProblems(publish.DeleteAsync, metrics, log)).WithName("HarkDeleteChannel");
+        group.MapPost("/ask/{channel}", EngineRefusalsAsProblems(ask.AskAsync, metrics, log)).WithName("HarkAsk");
+        group.MapPost("/reply/{token}", EngineRefusalsAsProblems(ask.ReplyAsync, metrics, log)).WithName("HarkReply");
         group.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -57,8 +59,9 @@ public static class HarkEndpointRouteBuilderExtensions
 
     // The engine's refusals become problems here, for every endpoint, never a 500: a store that is down
     // (HarkUnavailableException) is 503 unavailable, a server limit (HarkLimitException) 503 limit-reached, both
-    // with Retry-After. A stream already under way just ends, and its client resumes from its last cursor.
-    private static RequestDelegate EngineRefusalsAsProblems(RequestDelegate next, HarkMetrics metrics) => async context =>
+    // with Retry-After. A stream already under way just ends, and its client resumes from its last cursor. The
+    // client reads a short detail; the store's own exception goes to the log (Debug: an outage refuses many requests).
+    private static RequestDelegate EngineRefusalsAsProblems(RequestDelegate next, HarkMetrics metrics, ILogger log) => async context =>
     {
         Problem problem;
         try
@@ -69,10 +72,14 @@ public static class HarkEndpointRouteBuilderExtensions
         catch (Exception e) when (Problem.ForEngineRefusal(e) is { } refusal)
         {
             problem = refusal;
+            Refused(log, context.Request.Method, context.Request.Path, e.InnerException ?? e);
         }
         if (!context.Response.HasStarted)
         {
             await problem.WriteAsync(context, metrics);
         }
     };
+
+    [LoggerMessage(1, LogLevel.Debug, "Refused {Method} {Path}: the store or a limit said no.", EventName = "Refused")]
+    private static partial void Refused(ILogger logger, string method, PathString path, Exception exception);
 }

@@ -72,7 +72,7 @@ public sealed class CrossNodeVersionTests(TestDatabase database) : IClassFixture
             await insert.ExecuteNonQueryAsync();
         }
         var publishing = Publish(node, c, "three", 3);
-        await Processes.MultiNodeTests.Until(async () => Convert.ToInt64(await database.ExecuteAsync(
+        await Hark.Tests.Processes.ProcessNodes.Until(async () => Convert.ToInt64(await database.ExecuteAsync(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) > 0, "the publish waits");
         await transaction.CommitAsync();
 

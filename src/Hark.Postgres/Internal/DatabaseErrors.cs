@@ -18,6 +18,14 @@ internal static class DatabaseErrors
         _ => false,
     };
 
-    public static HarkUnavailableException Unavailable(Exception e) =>
-        new("The database is unavailable; try again shortly. (" + e.GetBaseException().Message + ")", e);
+    /// <summary>
+    /// The refusal a client reads (in the 503 problem's detail): what kind of failure, never the driver's message,
+    /// which names hosts and internals. The whole exception stays inside, for the log.
+    /// </summary>
+    public static HarkUnavailableException Unavailable(Exception e) => new(e switch
+    {
+        PostgresException p => $"The database refused the statement (SQLSTATE {p.SqlState}); try again shortly.",
+        TimeoutException or NpgsqlException { InnerException: TimeoutException } => "The database did not answer in time; try again shortly.",
+        _ => "The database is unreachable; try again shortly.",
+    }, e);
 }

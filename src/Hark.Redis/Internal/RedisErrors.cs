@@ -16,6 +16,14 @@ internal static class RedisErrors
         _ => false,
     };
 
-    public static HarkUnavailableException Unavailable(Exception e) =>
-        new("Redis is unavailable; try again shortly. (" + e.GetBaseException().Message + ")", e);
+    /// <summary>
+    /// The refusal a client reads (in the 503 problem's detail): what kind of failure, never the driver's diagnostics,
+    /// which name servers and internals. The whole exception stays inside, for the log.
+    /// </summary>
+    public static HarkUnavailableException Unavailable(Exception e) => new(e switch
+    {
+        RedisTimeoutException or TimeoutException => "Redis did not answer in time; try again shortly.",
+        RedisServerException s => $"Redis refused the command ({s.Message.Split(' ', 2)[0]}); try again shortly.",
+        _ => "Redis is unreachable; try again shortly.",
+    }, e);
 }

@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Hark.Postgres.Tests.Processes;
+namespace Hark.Tests.Processes;
 
 /// <summary>
-/// A real Hark server process (the built <c>Hark.Server.dll</c>) on a loopback port of its own, with the
-/// postgres engine. Its output is kept for the test log; disposing kills it (and anything it started).
+/// A real Hark server process (the built <c>Hark.Server.dll</c>) on a loopback port of its own, with the engine its
+/// settings name. Its output is kept for the test log; disposing kills it (and anything it started).
 /// </summary>
 public sealed partial class ServerProcess : IAsyncDisposable
 {
@@ -15,7 +15,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServerProcess(string name, string connectionString, IReadOnlyDictionary<string, string>? settings)
+    private ServerProcess(string name, IReadOnlyDictionary<string, string> settings)
     {
         Name = name;
         var start = new ProcessStartInfo("dotnet")
@@ -28,13 +28,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         start.ArgumentList.Add(ServerDll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
-        start.Environment["Hark__Engine"] = "postgres";
-        start.Environment["Hark__Postgres__ConnectionString"] = connectionString;
-        start.Environment["Hark__Postgres__MaxReconnectDelay"] = "00:00:01";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Hark"] = "Information";
         start.Environment["DOTNET_gcServer"] = "0";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;
         }
@@ -65,7 +62,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         get
         {
             var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            // tests/Hark.Postgres.Tests/bin/{Configuration}/{tfm}/
+            // tests/{project}/bin/{Configuration}/{tfm}/
             var tfm = dir.Name;
             var configuration = dir.Parent!.Name;
             while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Hark.slnx")))
@@ -78,9 +75,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string name, string connectionString, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>Starts a server with <paramref name="settings"/> as environment variables (<c>Hark__Engine</c> and the like).</summary>
+    public static async Task<ServerProcess> StartAsync(string name, IReadOnlyDictionary<string, string> settings)
     {
-        var server = new ServerProcess(name, connectionString, settings);
+        var server = new ServerProcess(name, settings);
         server._process.Start();
         server._process.BeginOutputReadLine();
         server._process.BeginErrorReadLine();

@@ -1,37 +1,28 @@
 using System.Net;
 using Xunit.Abstractions;
 
-namespace Hark.Postgres.Tests.Processes;
+namespace Hark.Tests.Processes;
 
 /// <summary>
-/// Real Hark server processes on one database, as behind a load balancer with no sticky sessions: the
-/// cursor travels with every request, so any node answers any poll.
+/// Real Hark server processes on one store, as behind a load balancer with no sticky sessions: the cursor travels
+/// with every request, so any node answers any poll. Each engine that several nodes share derives from this with
+/// the settings that put a node on its store.
 /// </summary>
-public sealed class MultiNodeTests(TestDatabase database, ITestOutputHelper output) : IClassFixture<TestDatabase>, IAsyncLifetime
+public abstract class MultiNodeConformanceTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly List<ServerProcess> _servers = [];
-    private readonly HarkHttp _http = new();
+    private readonly ProcessNodes _nodes = new(output);
 
-    private async Task<ServerProcess> StartNode(string name)
-    {
-        var server = await ServerProcess.StartAsync(name, database.ConnectionString);
-        _servers.Add(server);
-        return server;
-    }
+    /// <summary>The environment that puts a node on the shared store (<c>Hark__Engine</c> and its settings).</summary>
+    protected abstract IReadOnlyDictionary<string, string> NodeSettings { get; }
+
+    private HarkHttp Http => _nodes.Http;
+
+    private async Task<ServerProcess> StartNode(string name) => await _nodes.StartAsync(name, NodeSettings);
 
     private static string NewChannel() => "m" + Guid.NewGuid().ToString("N")[..12];
 
-    /// <summary>Checks a condition until it holds or the patience runs out (a deadline, not a sleep to synchronise).</summary>
-    internal static async Task Until(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task Until(Func<Task<bool>> condition, string what) => ProcessNodes.Until(condition, what);
 
     [Fact]
     public async Task PublishOnA_ReachesLongPollSubscribersOnBAndC()
@@ -39,12 +30,12 @@ public sealed class MultiNodeTests(TestDatabase database, ITestOutputHelper outp
         var nodes = await Task.WhenAll(StartNode("A"), StartNode("B"), StartNode("C"));
         var (a, b, c) = (nodes[0].Address, nodes[1].Address, nodes[2].Address);
         var channel = NewChannel();
-        var cursor = (await _http.PollAsync(a, channel, null, 0)).Cursor;
-        var onB = _http.PollAsync(b, channel, cursor, 30);
-        var onC = _http.PollAsync(c, channel, cursor, 30);
-        await Until(async () => await _http.SubscribersAsync(b, channel) == 1 && await _http.SubscribersAsync(c, channel) == 1, "B and C hold the polls");
+        var cursor = (await Http.PollAsync(a, channel, null, 0)).Cursor;
+        var onB = Http.PollAsync(b, channel, cursor, 30);
+        var onC = Http.PollAsync(c, channel, cursor, 30);
+        await Until(async () => await Http.SubscribersAsync(b, channel) == 1 && await Http.SubscribersAsync(c, channel) == 1, "B and C hold the polls");
 
-        Assert.Equal(HttpStatusCode.Accepted, (await _http.PublishAsync(a, channel, "hello")).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await Http.PublishAsync(a, channel, "hello")).Status);
 
         foreach (var poll in await Task.WhenAll(onB, onC).WaitAsync(Patience))
         {
@@ -59,7 +50,7 @@ public sealed class MultiNodeTests(TestDatabase database, ITestOutputHelper outp
     {
         var nodes = (await Task.WhenAll(StartNode("A"), StartNode("B"), StartNode("C"))).Select(n => n.Address).ToArray();
         var channel = NewChannel();
-        var cursor = (await _http.PollAsync(nodes[0], channel, null, 0)).Cursor;
+        var cursor = (await Http.PollAsync(nodes[0], channel, null, 0)).Cursor;
         var seen = new List<string>();
         for (var i = 0; i < 24; i++)
         {
@@ -67,17 +58,17 @@ public sealed class MultiNodeTests(TestDatabase database, ITestOutputHelper outp
             if (i % 2 == 0)
             {
                 // Published first on one node, then polled on another.
-                await _http.PublishAsync(nodes[i % 3], channel, $"m{i}");
-                var poll = await _http.PollAsync(pollNode, channel, cursor, 10).WaitAsync(Patience);
+                await Http.PublishAsync(nodes[i % 3], channel, $"m{i}");
+                var poll = await Http.PollAsync(pollNode, channel, cursor, 10).WaitAsync(Patience);
                 seen.AddRange(poll.Data);
                 cursor = poll.Cursor;
             }
             else
             {
                 // Held on one node, published on another.
-                var held = _http.PollAsync(pollNode, channel, cursor, 10);
-                await Until(async () => await _http.SubscribersAsync(pollNode, channel) == 1, "the poll is held");
-                await _http.PublishAsync(nodes[i % 3], channel, $"m{i}");
+                var held = Http.PollAsync(pollNode, channel, cursor, 10);
+                await Until(async () => await Http.SubscribersAsync(pollNode, channel) == 1, "the poll is held");
+                await Http.PublishAsync(nodes[i % 3], channel, $"m{i}");
                 var poll = await held.WaitAsync(Patience);
                 Assert.False(poll.Gap);
                 seen.AddRange(poll.Data);
@@ -94,7 +85,7 @@ public sealed class MultiNodeTests(TestDatabase database, ITestOutputHelper outp
         var (a, b) = (nodes[0], nodes[1]);
         var channel = NewChannel();
         const int Total = 300, Subscribers = 8;
-        var start = (await _http.PollAsync(b.Address, channel, null, 0)).Cursor;
+        var start = (await Http.PollAsync(b.Address, channel, null, 0)).Cursor;
         var published = 0;
 
         async Task<List<string>> Subscribe()
@@ -105,7 +96,7 @@ public sealed class MultiNodeTests(TestDatabase database, ITestOutputHelper outp
                 HarkHttp.Poll poll;
                 try
                 {
-                    poll = await _http.PollAsync(node, channel, cursor, 10);
+                    poll = await Http.PollAsync(node, channel, cursor, 10);
                 }
                 catch (HttpRequestException)
                 {
@@ -124,7 +115,7 @@ public sealed class MultiNodeTests(TestDatabase database, ITestOutputHelper outp
         var subscribers = Enumerable.Range(0, Subscribers).Select(_ => Task.Run(Subscribe)).ToList();
         for (var i = 0; i < Total; i++)
         {
-            Assert.Equal(HttpStatusCode.Accepted, (await _http.PublishAsync(b.Address, channel, $"m{i}")).Status);
+            Assert.Equal(HttpStatusCode.Accepted, (await Http.PublishAsync(b.Address, channel, $"m{i}")).Status);
             published++;
             if (i == Total / 3)
             {
@@ -144,10 +135,10 @@ public sealed class MultiNodeTests(TestDatabase database, ITestOutputHelper outp
         var channel = NewChannel();
         for (var i = 0; i < 5; i++)
         {
-            await _http.PublishAsync(first[0].Address, channel, $"m{i}");
+            await Http.PublishAsync(first[0].Address, channel, $"m{i}");
         }
-        var poll = await _http.PollAsync(first[1].Address, channel, null, 0);
-        var cursor = (await _http.PollAsync(first[1].Address, channel, null, 0)).Cursor;
+        var poll = await Http.PollAsync(first[1].Address, channel, null, 0);
+        var cursor = (await Http.PollAsync(first[1].Address, channel, null, 0)).Cursor;
         foreach (var node in first)
         {
             node.KillHard();
@@ -156,24 +147,16 @@ public sealed class MultiNodeTests(TestDatabase database, ITestOutputHelper outp
         var second = await Task.WhenAll(StartNode("C"), StartNode("D"));
         for (var i = 5; i < 8; i++)
         {
-            await _http.PublishAsync(second[0].Address, channel, $"m{i}");
+            await Http.PublishAsync(second[0].Address, channel, $"m{i}");
         }
-        var resumed = await _http.PollAsync(second[1].Address, channel, cursor, 10);
+        var resumed = await Http.PollAsync(second[1].Address, channel, cursor, 10);
 
         Assert.Equal(HttpStatusCode.OK, poll.Status);
         Assert.False(resumed.Gap);
         Assert.Equal(["m5", "m6", "m7"], resumed.Data);
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public virtual Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var server in _servers)
-        {
-            output.WriteLine(server.Output);
-            await server.DisposeAsync();
-        }
-        _http.Dispose();
-    }
+    public virtual async Task DisposeAsync() => await _nodes.DisposeAsync();
 }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 
-namespace Hark.Postgres.Tests.Processes;
+namespace Hark.Tests.Processes;
 
 /// <summary>The few HTTP calls the multi-process tests make: publish, poll with a cursor, ask and reply, channel info, readiness.</summary>
 public sealed class HarkHttp : IDisposable

@@ -2,22 +2,25 @@ using System.Net;
 using System.Text.Json;
 using Xunit.Abstractions;
 
-namespace Hark.Postgres.Tests.Processes;
+namespace Hark.Tests.Processes;
 
 /// <summary>
-/// Ask and reply with the asker on one server process and the device on another, on one database: the reply
+/// Ask and reply with the asker on one server process and the device on another, on one store: the reply
 /// channel's versioned publishes decide, across nodes, which of "answered" and "expired" came first.
 /// </summary>
-public sealed class AskAcrossNodesTests(TestDatabase database, ITestOutputHelper output) : IClassFixture<TestDatabase>, IAsyncLifetime
+public abstract class AskAcrossNodesConformanceTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly List<ServerProcess> _servers = [];
-    private readonly HarkHttp _http = new();
+    private readonly ProcessNodes _nodes = new(output);
+
+    /// <summary>The environment that puts a node on the shared store (<c>Hark__Engine</c> and its settings).</summary>
+    protected abstract IReadOnlyDictionary<string, string> NodeSettings { get; }
+
+    private HarkHttp Http => _nodes.Http;
 
     private async Task<(Uri A, Uri B)> StartTwoNodes()
     {
-        var nodes = await Task.WhenAll(ServerProcess.StartAsync("A", database.ConnectionString), ServerProcess.StartAsync("B", database.ConnectionString));
-        _servers.AddRange(nodes);
+        var nodes = await _nodes.StartAsync(NodeSettings, "A", "B");
         return (nodes[0].Address, nodes[1].Address);
     }
 
@@ -26,7 +29,7 @@ public sealed class AskAcrossNodesTests(TestDatabase database, ITestOutputHelper
     /// <summary>The question as a subscriber of <paramref name="channel"/> on <paramref name="node"/> receives it: its reply path.</summary>
     private async Task<string> ReceiveQuestion(Uri node, string channel, string cursor)
     {
-        var poll = await _http.PollAsync(node, channel, cursor, 20).WaitAsync(Patience);
+        var poll = await Http.PollAsync(node, channel, cursor, 20).WaitAsync(Patience);
         Assert.Equal(HttpStatusCode.OK, poll.Status);
         using var envelope = JsonDocument.Parse(Assert.Single(poll.Data));
         Assert.Equal("Approve?", envelope.RootElement.GetProperty("question").GetString());
@@ -38,17 +41,17 @@ public sealed class AskAcrossNodesTests(TestDatabase database, ITestOutputHelper
     {
         var (a, b) = await StartTwoNodes();
         var channel = NewChannel();
-        var cursor = (await _http.PollAsync(b, channel, null, 0).WaitAsync(Patience)).Cursor!;
+        var cursor = (await Http.PollAsync(b, channel, null, 0).WaitAsync(Patience)).Cursor!;
 
-        var ask = _http.AskAsync(a, channel, "Approve?", 30);
+        var ask = Http.AskAsync(a, channel, "Approve?", 30);
         var reply = await ReceiveQuestion(b, channel, cursor);
 
-        Assert.Equal(HttpStatusCode.NoContent, await _http.ReplyAsync(b, reply, "yes from B").WaitAsync(Patience));
+        Assert.Equal(HttpStatusCode.NoContent, await Http.ReplyAsync(b, reply, "yes from B").WaitAsync(Patience));
         var answer = await ask.WaitAsync(Patience);
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal("yes from B", answer.Body);
-        Assert.Equal(HttpStatusCode.Conflict, await _http.ReplyAsync(b, reply, "again").WaitAsync(Patience));
-        Assert.Equal(HttpStatusCode.Conflict, await _http.ReplyAsync(a, reply, "again, on A").WaitAsync(Patience));
+        Assert.Equal(HttpStatusCode.Conflict, await Http.ReplyAsync(b, reply, "again").WaitAsync(Patience));
+        Assert.Equal(HttpStatusCode.Conflict, await Http.ReplyAsync(a, reply, "again, on A").WaitAsync(Patience));
     }
 
     [Fact]
@@ -56,25 +59,17 @@ public sealed class AskAcrossNodesTests(TestDatabase database, ITestOutputHelper
     {
         var (a, b) = await StartTwoNodes();
         var channel = NewChannel();
-        var cursor = (await _http.PollAsync(b, channel, null, 0).WaitAsync(Patience)).Cursor!;
+        var cursor = (await Http.PollAsync(b, channel, null, 0).WaitAsync(Patience)).Cursor!;
 
-        var ask = _http.AskAsync(a, channel, "Approve?", 1);
+        var ask = Http.AskAsync(a, channel, "Approve?", 1);
         var reply = await ReceiveQuestion(b, channel, cursor);
         var answer = await ask.WaitAsync(Patience);
 
         Assert.Equal(HttpStatusCode.RequestTimeout, answer.Status);
-        Assert.Equal(HttpStatusCode.Gone, await _http.ReplyAsync(b, reply, "too late").WaitAsync(Patience));
+        Assert.Equal(HttpStatusCode.Gone, await Http.ReplyAsync(b, reply, "too late").WaitAsync(Patience));
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public virtual Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var server in _servers)
-        {
-            output.WriteLine(server.Output);
-            await server.DisposeAsync();
-        }
-        _http.Dispose();
-    }
+    public virtual async Task DisposeAsync() => await _nodes.DisposeAsync();
 }
