@@ -44,7 +44,7 @@ public class PollPath
     {
         var head = RequestHead.TryParse(_samples.RePoll, _rules, out var length)!;
         SubscribeRequest.TryParse(new QueryReader(head.Query), head.LastEventId, head.Accept, head.Channels, _options, out var request);
-        var (positions, _) = await CursorResolver.ResolveAsync(request, _samples.Engine, default);
+        var (positions, _) = await CursorResolver.ResolveAsync(request, _samples.Hub, default);
         return length + positions!.Count;
     }
 

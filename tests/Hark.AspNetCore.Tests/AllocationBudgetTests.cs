@@ -42,7 +42,7 @@ public sealed class AllocationBudgetTests : IDisposable
         {
             var parsed = RequestHead.TryParse(head, rules, out _)!;
             SubscribeRequest.TryParse(new QueryReader(parsed.Query), parsed.LastEventId, parsed.Accept, parsed.Channels, options, out var request);
-            var resolving = CursorResolver.ResolveAsync(request, _samples.Engine, default);
+            var resolving = CursorResolver.ResolveAsync(request, _samples.Hub, default);
             // A poll with a cursor resolves without waiting on the engine, so all of it is counted on this thread.
             Assert.True(resolving.IsCompletedSuccessfully);
             positions = resolving.Result.Positions;

@@ -166,6 +166,43 @@ public abstract class CrossNodeConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HotChannel_LateRePollAndNewSubscriber_AnsweredFromTheNodeWithoutAStoreRead_UntilTheNextChange()
+    {
+        var (a, b) = (NewNode(), NewNode());
+        await StartAsync(b).WaitAsync(Patience);
+        var c = NewChannel();
+        var cursor = await Start(b, c, StartPoint.Now);
+        var hub = EngineWaits.HubOf(b);
+        var holds = Enumerable.Range(0, 3).Select(_ => hub.HoldAsync(cursor, 100, TimeSpan.FromMinutes(1), default).AsTask()).ToList();
+        await EngineWaits.UntilHeldAsync(b, 3, Patience);
+        await Publish(a, c, "hot");
+        var woken = await Task.WhenAll(holds).WaitAsync(Patience);
+        var readsBefore = StoreReads(b);
+
+        // One subscriber comes back late, still at the old position; another joins the channel now.
+        var late = await hub.HoldAsync(cursor, 100, TimeSpan.FromMinutes(1), default).AsTask().WaitAsync(Patience);
+        var joined = await hub.StartAsync([c], StartPoint.Now, default).AsTask().WaitAsync(Patience);
+
+        Assert.All(woken, w => Assert.Equal(["hot"], w.Batch!.Messages.Select(Text)));
+        Assert.Equal(["hot"], late.Batch!.Messages.Select(Text));
+        Assert.Contains(late.Shared, woken.Select(w => w.Shared));
+        Assert.Equal(woken[0].Batch!.Positions, joined);
+        Assert.Equal(0, StoreReads(b) - readsBefore);
+
+        // Another change reported: what the node knew is no longer trusted, and the next join reads the store.
+        var atHead = hub.HoldAsync(joined, 100, TimeSpan.FromMinutes(1), default).AsTask();
+        await EngineWaits.UntilHeldAsync(b, 1, Patience);
+        await Publish(a, c, "next");
+        var next = await atHead.WaitAsync(Patience);
+        var readsThen = StoreReads(b);
+        var rejoined = await hub.StartAsync([c], StartPoint.Now, default).AsTask().WaitAsync(Patience);
+
+        Assert.Equal(["next"], next.Batch!.Messages.Select(Text));
+        Assert.Equal(next.Batch.Positions, rejoined);
+        Assert.Equal(1, StoreReads(b) - readsThen);
+    }
+
+    [Fact]
     public async Task EmptyChannelCursor_FromA_StaysValidOnB()
     {
         var (a, b) = (NewNode(), NewNode());

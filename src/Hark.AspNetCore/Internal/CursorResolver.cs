@@ -1,15 +1,17 @@
+using Hark.Hub;
+
 namespace Hark.AspNetCore.Internal;
 
 /// <summary>Turns a request's cursor (or its absence) into one position per channel.</summary>
 internal static class CursorResolver
 {
     public static async ValueTask<(IReadOnlyList<ChannelPosition>? Positions, Problem? Problem)> ResolveAsync(
-        SubscribeRequest request, IHarkEngine engine, CancellationToken cancellationToken)
+        SubscribeRequest request, FanoutHub hub, CancellationToken cancellationToken)
     {
         var channels = request.Channels;
         if (request.Cursor is null)
         {
-            return (await engine.GetStartAsync(channels, request.Start, cancellationToken), null);
+            return (await hub.StartAsync(channels, request.Start, cancellationToken), null);
         }
         if (Cursor.TryParse(request.Cursor, out var epoch, out var seq))
         {

@@ -10,7 +10,7 @@ namespace Hark.AspNetCore.Internal;
 /// the hub until its answer, and release it; an engine's refusal becomes its problem here. The endpoint and the
 /// direct path both call it, and differ only in how the answer's bytes reach the socket.
 /// </summary>
-internal sealed class SubscribePipeline(IHarkEngine engine, FanoutHub hub, RequestLimits limits, HarkMetrics metrics, TimeProvider time)
+internal sealed class SubscribePipeline(FanoutHub hub, RequestLimits limits, HarkMetrics metrics, TimeProvider time)
 {
     /// <summary>
     /// A long-poll (or plain poll, with a zero timeout) from admission to its answer. It ends in exactly one of:
@@ -29,7 +29,7 @@ internal sealed class SubscribePipeline(IHarkEngine engine, FanoutHub hub, Reque
         var holding = false;
         try
         {
-            var (positions, problem) = await CursorResolver.ResolveAsync(request, engine, aborted);
+            var (positions, problem) = await CursorResolver.ResolveAsync(request, hub, aborted);
             if (problem is not null)
             {
                 return new LongPollAnswer(null, problem);
@@ -94,7 +94,7 @@ internal sealed class SubscribePipeline(IHarkEngine engine, FanoutHub hub, Reque
             Problem? problem;
             try
             {
-                (positions, problem) = await CursorResolver.ResolveAsync(request, engine, aborted);
+                (positions, problem) = await CursorResolver.ResolveAsync(request, hub, aborted);
             }
             catch (Exception e) when (Problem.ForEngineRefusal(e) is { } refusal)
             {

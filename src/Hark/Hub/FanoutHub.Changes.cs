@@ -110,13 +110,13 @@ internal sealed partial class FanoutHub : IChannelChangeListener
     }
 
     /// <summary>Records where a shared read found the channel's newest message, unless a change was reported since its wake-up.</summary>
-    internal static void RecordHead(HubChannel channel, ChannelPosition position, long reports)
+    internal static void RecordHead(HubChannel channel, ChannelPosition position, long reports, SharedRead read)
     {
         lock (channel.Gate)
         {
             if (channel.Reports == reports)
             {
-                channel.Head = (position, reports);
+                channel.Head = (position, reports, read);
             }
         }
     }

@@ -30,9 +30,14 @@ internal sealed partial class FanoutHub
             {
                 // Registered before reading: whatever the read misses is published after it, and its report finds
                 // the waiter. So nothing falls between the read and the wait.
-                if (!TryRegister(waiter, out var full, out var current))
+                if (!TryRegister(waiter, out var full, out var current, out var recent))
                 {
                     return new HoldResult(WakeReason.Refused, null, Channel: full);
+                }
+                if (recent is not null && (await recent.ReadAsync(cancellationToken)) is { IsEmpty: false } cached)
+                {
+                    // A late re-poll at the position a wake-up's shared read started from: its batch, and its answers.
+                    return new HoldResult(WakeReason.Ready, cached, recent, Waited: waited);
                 }
                 // A subscriber at the head a shared read just found (the re-poll or next hold after a fan-out) has
                 // nothing to read: any later publish is reported after this registration, and its report wakes it.

@@ -74,6 +74,28 @@ internal sealed partial class FanoutHub : IDisposable
         return Deleted(channel, null) > 0;
     }
 
+    /// <summary>
+    /// Where a subscription without a cursor starts (<see cref="IHarkEngine.GetStartAsync"/>). A new subscriber at
+    /// <see cref="StartPoint.Now"/> of one hot channel starts at the newest position a shared read found, while no change
+    /// has been reported since: a crowd joining a channel costs no store read each. (A publish not reported yet is then
+    /// the subscriber's first message: it started a moment earlier, which no subscriber can tell from later.)
+    /// </summary>
+    public ValueTask<IReadOnlyList<ChannelPosition>> StartAsync(IReadOnlyList<string> channels, StartPoint start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        if (start == StartPoint.Now && channels.Count == 1 && _channels.TryGetValue(channels[0], out var channel))
+        {
+            lock (channel.Gate)
+            {
+                if (channel.Head is { } head && head.Reports == channel.Reports)
+                {
+                    return new ValueTask<IReadOnlyList<ChannelPosition>>(new[] { head.Position });
+                }
+            }
+        }
+        return Engine.GetStartAsync(channels, start, cancellationToken);
+    }
+
     /// <summary>Answers every held waiter as stopping and refuses new ones (server shutdown).</summary>
     public int Stop() => _wheel.Stop();
 
@@ -81,11 +103,14 @@ internal sealed partial class FanoutHub : IDisposable
     /// Puts the waiter on every one of its channels at once, so a change reported after this returns finds it;
     /// false (and nothing registered) when a channel has the most subscribers allowed. <paramref name="current"/>: the
     /// waiter's one channel has had no change reported since a read found its newest message at the waiter's position.
+    /// <paramref name="recent"/>: no change reported since a shared read from the waiter's very position found the
+    /// newest message, so that read (and the answers made from it) is what a read now would find.
     /// </summary>
-    private bool TryRegister(Waiter waiter, out string? full, out bool current)
+    private bool TryRegister(Waiter waiter, out string? full, out bool current, out SharedRead? recent)
     {
         full = null;
         current = false;
+        recent = null;
         var positions = waiter.Positions;
         for (var i = 0; i < positions.Length; i++)
         {
@@ -104,8 +129,12 @@ internal sealed partial class FanoutHub : IDisposable
                         }
                         else
                         {
-                            // Nothing reported since a read found the newest message at this very position: nothing to read.
-                            current = positions.Length == 1 && channel.Head is { } head && head.Reports == channel.Reports && head.Position == positions[0];
+                            if (positions.Length == 1 && channel.Head is { } head && head.Reports == channel.Reports)
+                            {
+                                // Nothing reported since a read found the newest message at this very position: nothing to read.
+                                current = head.Position == positions[0];
+                                recent = head.Read.Position == positions[0] && head.Read.Max == waiter.Max ? head.Read : null;
+                            }
                             waiter.Register(i, new HubRegistration(channel, channel.Waiters.AddLast(new HubEntry(waiter, i))));
                             channel.Count = channel.Waiters.Count;
                             channel.Touched = true;

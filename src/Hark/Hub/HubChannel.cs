@@ -17,10 +17,12 @@ internal sealed class HubChannel(string name)
     public long Reports { get; set; }
 
     /// <summary>
-    /// Where a shared read found the channel's newest message, and the report count it was woken by: while no
-    /// change has been reported since, a subscriber registering at that position has nothing to read yet.
+    /// Where a shared read found the channel's newest message, the report count it was woken by, and the read itself:
+    /// while no change has been reported since, a subscriber registering at that position has nothing to read yet, one
+    /// registering at the read's own position (a late re-poll) is answered from it, and a new subscriber starts there.
+    /// This is the node's cache of a hot channel: its newest position and its newest messages, with no store read.
     /// </summary>
-    public (ChannelPosition Position, long Reports)? Head { get; set; }
+    public (ChannelPosition Position, long Reports, SharedRead Read)? Head { get; set; }
 
     /// <summary>Set when a waiter registers; the sweep forgets a channel that stayed empty and untouched for a whole period.</summary>
     public bool Touched { get; set; } = true;

@@ -51,7 +51,7 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
             if (channel is not null && batch.Messages.Count < Max && batch.Gaps.Count == 0)
             {
                 // Not cut short: the read reached the newest message, so the woken subscribers' next holds need no read.
-                FanoutHub.RecordHead(channel, batch.Positions[0], reports);
+                FanoutHub.RecordHead(channel, batch.Positions[0], reports, this);
             }
             mine.SetResult(batch);
             return batch;
