@@ -59,7 +59,13 @@ internal sealed class HarkMetrics
 
     public void AnsweredDirectly() => _direct.Add(1);
 
-    public void Gaps(int count) => _gaps.Add(count);
+    public void Gaps(int count)
+    {
+        if (count > 0)
+        {
+            _gaps.Add(count);
+        }
+    }
 
     public void Rejected(int status)
     {
