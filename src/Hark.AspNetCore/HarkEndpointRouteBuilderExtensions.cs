@@ -1,5 +1,6 @@
 using Hark.AspNetCore;
 using Hark.AspNetCore.Internal;
+using Hark.AspNetCore.Internal.WebSockets;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -39,6 +40,17 @@ public static partial class HarkEndpointRouteBuilderExtensions
         group.MapDelete("/pub/{channel}", EngineRefusalsAsProblems(publish.DeleteAsync, metrics, log)).WithName("HarkDeleteChannel");
         group.MapPost("/ask/{channel}", EngineRefusalsAsProblems(ask.AskAsync, metrics, log)).WithName("HarkAsk");
         group.MapPost("/reply/{token}", EngineRefusalsAsProblems(ask.ReplyAsync, metrics, log)).WithName("HarkReply");
+        var settings = services.GetRequiredService<IOptions<HarkOptions>>().Value;
+        if (settings.WebSocket.Enabled)
+        {
+            // The framework's WebSockets middleware, for this endpoint alone: the host need not call UseWebSockets(), and one
+            // that does keeps its own (the accept below sets every option Hark needs). GET is HTTP/1.1's upgrade, CONNECT
+            // HTTP/2's (RFC 8441).
+            var socket = endpoints.CreateApplicationBuilder();
+            socket.UseWebSockets();
+            socket.Run(services.GetRequiredService<WebSocketEndpoint>().HandleAsync);
+            group.MapMethods("/ws", [HttpMethods.Get, HttpMethods.Connect], EngineRefusalsAsProblems(socket.Build(), metrics, log)).WithName("HarkWebSocket");
+        }
         group.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -50,7 +62,7 @@ public static partial class HarkEndpointRouteBuilderExtensions
         group.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         group.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 
-        if (services.GetRequiredService<IOptions<HarkOptions>>().Value.Cors.Origins.Count > 0)
+        if (settings.Cors.Origins.Count > 0)
         {
             group.RequireCors(HarkServiceCollectionExtensions.CorsPolicyName);
         }

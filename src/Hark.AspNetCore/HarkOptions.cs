@@ -18,6 +18,9 @@ public sealed class HarkOptions
     /// <summary>SSE and NDJSON stream settings.</summary>
     public StreamOptions Streams { get; set; } = new();
 
+    /// <summary>The WebSocket transport (<c>/ws</c>).</summary>
+    public HarkWebSocketOptions WebSocket { get; set; } = new();
+
     /// <summary>The request/reply primitive.</summary>
     public AskOptions Ask { get; set; } = new();
 

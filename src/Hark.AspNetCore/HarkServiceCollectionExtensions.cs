@@ -3,6 +3,7 @@ using Hark.Ask;
 using Hark.AspNetCore;
 using Hark.AspNetCore.Internal;
 using Hark.AspNetCore.Internal.Transports;
+using Hark.AspNetCore.Internal.WebSockets;
 using Hark.Hub;
 using Hark.Memory;
 using Microsoft.AspNetCore.Cors.Infrastructure;
@@ -52,6 +53,7 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton<PublishEndpoint>();
         services.TryAddSingleton(sp => new AskExchange(sp.GetRequiredService<IHarkEngine>(), sp.GetRequiredService<FanoutHub>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<AskEndpoint>();
+        services.TryAddSingleton<WebSocketEndpoint>();
         services.AddHostedService<HarkLifetime>();
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<EngineHealthCheck>("hark", tags: ["ready"]);

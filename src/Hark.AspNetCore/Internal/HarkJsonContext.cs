@@ -18,6 +18,7 @@ internal sealed record GapBody(string Channel, string Reason, long? Missed);
 [JsonSerializable(typeof(PublishedMessage))]
 [JsonSerializable(typeof(BatchPublished))]
 [JsonSerializable(typeof(List<BatchItem>))]
+[JsonSerializable(typeof(BatchItem))]
 [JsonSerializable(typeof(ChannelInfoBody))]
 [JsonSerializable(typeof(List<GapBody>))]
 [JsonSerializable(typeof(List<string>))]

@@ -17,6 +17,7 @@ internal sealed class HarkMetrics
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _direct;
+    private readonly Counter<long> _frames;
 
     public HarkMetrics(IMeterFactory meterFactory, Hark.IHarkEngine engine)
     {
@@ -28,7 +29,9 @@ internal sealed class HarkMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HoldBuckets });
         _gaps = meter.CreateCounter<long>("hark.gaps", "{gap}", "Gaps reported to subscribers: messages after their cursor were gone.");
         _rejected = meter.CreateCounter<long>("hark.requests.rejected", "{request}", "Requests answered with a problem (4xx).");
-        _dropped = meter.CreateCounter<long>("hark.connections.dropped", "{connection}", "Streams dropped because the client did not read.");
+        _dropped = meter.CreateCounter<long>("hark.connections.dropped", "{connection}",
+            "Streams and sockets dropped because the client did not read (on a socket: closed as a slow consumer, 4408).");
+        _frames = meter.CreateCounter<long>("hark.frames.sent", "{frame}", "WebSocket frames sent to subscribers: messages, and control frames (acknowledgements, gaps, errors).");
         _direct = meter.CreateCounter<long>("hark.polls.direct", "{request}",
             "Long-polls answered on the connection, ahead of the HTTP pipeline (the rest of hark.poll.duration went through it).");
         meter.CreateObservableGauge("hark.channels", () => engine.ChannelCount, "{channel}", "Channels held by the engine.");
@@ -59,7 +62,21 @@ internal sealed class HarkMetrics
 
     public void AnsweredDirectly() => _direct.Add(1);
 
-    public void Gaps(int count) => _gaps.Add(count);
+    public void Gaps(int count)
+    {
+        if (count > 0)
+        {
+            _gaps.Add(count);
+        }
+    }
+
+    public void FrameSent(string transport)
+    {
+        if (_frames.Enabled)
+        {
+            _frames.Add(1, new KeyValuePair<string, object?>("hark.transport", transport));
+        }
+    }
 
     public void Rejected(int status)
     {

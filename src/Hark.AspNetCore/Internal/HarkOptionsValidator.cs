@@ -42,6 +42,14 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
             && limits.PublishesPerSecond >= 1 && limits.PublishBurst >= 1 && limits.MaxChannels >= 1 && limits.MaxSubscribersPerChannel >= 1,
             "Hark:Limits: every rate, burst and count must be at least 1.");
         Require(limits.MaxHistoryBytes >= history.MaxBytes, "Hark:Limits:MaxHistoryBytes must be at least Hark:History:MaxBytes.");
+        var socket = options.WebSocket;
+        Require(socket.KeepAliveInterval > TimeSpan.Zero, "Hark:WebSocket:KeepAliveInterval must be positive.");
+        Require(socket.KeepAliveTimeout > TimeSpan.Zero || socket.KeepAliveTimeout == Timeout.InfiniteTimeSpan,
+            "Hark:WebSocket:KeepAliveTimeout must be positive (or -00:00:00.001 for none).");
+        Require(socket.SendTimeout > TimeSpan.Zero, "Hark:WebSocket:SendTimeout must be positive.");
+        Require(socket.SendQueueFrames >= 1, "Hark:WebSocket:SendQueueFrames must be at least 1.");
+        Require(socket.MaxFrameBytes >= 1024, "Hark:WebSocket:MaxFrameBytes must be at least 1024.");
+        Require(socket.MaxSubscriptions >= 1, "Hark:WebSocket:MaxSubscriptions must be at least 1.");
         var subscribe = options.Subscribe;
         Require(!subscribe.RequireToken || subscribe.TokenKeys.Count > 0, "Hark:Subscribe:RequireToken needs at least one Hark:Subscribe:TokenKeys entry.");
         Require(subscribe.TokenKeys.All(k => System.Text.Encoding.UTF8.GetByteCount(k) >= 32), "Hark:Subscribe:TokenKeys must each be at least 32 bytes (HS256 keys of 256 bits).");

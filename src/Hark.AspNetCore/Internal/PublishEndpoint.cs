@@ -154,42 +154,81 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
         var batch = new List<PublishRequest>(items.Count);
         for (var i = 0; i < items.Count; i++)
         {
-            var item = items[i];
-            if (item is null)
+            if (items[i] is not { } item)
             {
                 return (null, Problem.BadRequest("invalid-json", "Body is not a valid batch", $"Message {i} is null; expected {{\"channel\",\"event\",\"data\"}}."));
             }
-            if (item.Channel is null || !ChannelName.IsValid(item.Channel))
+            if (TryMakeRequest(item, limits, out var request) is { } problem)
             {
-                return (null, Problem.InvalidChannel(item.Channel ?? "") with { Detail = $"Message {i}: {Problem.InvalidChannel(item.Channel ?? "").Detail}" });
+                return (null, problem with { Detail = $"Message {i}: {problem.Detail}" });
             }
-            var eventName = string.IsNullOrEmpty(item.Event) ? null : item.Event;
-            if (eventName is not null && !EventName.IsValid(eventName))
-            {
-                return (null, InvalidEvent(eventName) with { Detail = $"Message {i}: {InvalidEvent(eventName).Detail}" });
-            }
-            if (item.Data.ValueKind == JsonValueKind.Undefined)
-            {
-                return (null, Problem.BadRequest("invalid-batch", "Message without data", $"Message {i} has no 'data'."));
-            }
-            // A JSON string is text, exactly as if it had been posted as text/plain; the same parser as a
-            // single publish checks it (a lone surrogate escape, say, is refused here, not a 500 later).
-            if (!MessagePayload.TryFromJson(System.Text.Encoding.UTF8.GetBytes(item.Data.GetRawText()), out var payload, out var error))
-            {
-                return (null, Problem.BadRequest("invalid-json", "Body is not a valid batch", $"Message {i}: 'data' is not valid: {error}"));
-            }
-            if (payload!.Size > limits.MaxMessageBytes)
-            {
-                return (null, new Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Message too large",
-                    $"Message {i} is over the limit of {limits.MaxMessageBytes} bytes."));
-            }
-            if (item.Version < 0)
-            {
-                return (null, InvalidVersion($"Message {i}: 'version' is {item.Version}; it must be a whole number from 0 to {long.MaxValue}."));
-            }
-            batch.Add(new PublishRequest(item.Channel, eventName, payload!) { Version = item.Version });
+            batch.Add(request);
         }
         return (batch, null);
+    }
+
+    /// <summary>
+    /// The rules of one published item, <c>{"channel","event","data","version"}</c>, as a batch and a socket's publish
+    /// frame send it: a valid channel and event name, data of any JSON kind (a string is text) within the size limit, a
+    /// version from 0 up.
+    /// </summary>
+    private static Problem? TryMakeRequest(BatchItem item, LimitsOptions limits, out PublishRequest request)
+    {
+        request = null!;
+        if (item.Channel is null || !ChannelName.IsValid(item.Channel))
+        {
+            return Problem.InvalidChannel(item.Channel ?? "");
+        }
+        var eventName = string.IsNullOrEmpty(item.Event) ? null : item.Event;
+        if (eventName is not null && !EventName.IsValid(eventName))
+        {
+            return InvalidEvent(eventName);
+        }
+        if (item.Data.ValueKind == JsonValueKind.Undefined)
+        {
+            return Problem.BadRequest("invalid-batch", "Message without data", "The message has no 'data'.");
+        }
+        // A JSON string is text, exactly as if it had been posted as text/plain; the same parser as a
+        // single publish checks it (a lone surrogate escape, say, is refused here, not a 500 later).
+        if (!MessagePayload.TryFromJson(System.Text.Encoding.UTF8.GetBytes(item.Data.GetRawText()), out var payload, out var error))
+        {
+            return Problem.BadRequest("invalid-json", "Data is not valid", $"'data' is not valid: {error}");
+        }
+        if (payload!.Size > limits.MaxMessageBytes)
+        {
+            return new Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Message too large",
+                $"The message is over the limit of {limits.MaxMessageBytes} bytes.");
+        }
+        if (item.Version < 0)
+        {
+            return InvalidVersion($"'version' is {item.Version}; it must be a whole number from 0 to {long.MaxValue}.");
+        }
+        request = new PublishRequest(item.Channel, eventName, payload) { Version = item.Version };
+        return null;
+    }
+
+    /// <summary>
+    /// Publishes one item for a caller that is not an HTTP publish request of its own (a socket's publish frame), by the
+    /// rules of <c>POST /pub</c>: the publisher key or loopback rule of <paramref name="context"/> (the socket's upgrade
+    /// request), the publish rate, the item's rules, a stale version. An engine's refusal is thrown, as for the endpoints.
+    /// </summary>
+    public async ValueTask<(PublishResult? Result, Problem? Problem)> PublishItemAsync(HttpContext context, BatchItem item, CancellationToken cancellationToken)
+    {
+        var problem = item.Channel is { } channel && ChannelName.IsValid(channel)
+            ? gate.Check(context, channel) ?? limits.AdmitPublish(context, gate.HasKeys)
+            : Problem.InvalidChannel(item.Channel ?? "");
+        PublishRequest request = null!;
+        if ((problem ?? TryMakeRequest(item, options.Value.Limits, out request)) is { } refused)
+        {
+            return (null, refused);
+        }
+        var result = await engine.PublishAsync(request, cancellationToken);
+        if (result.Stale)
+        {
+            return (null, StaleVersion(result, request.Version!.Value));
+        }
+        metrics.Published(1);
+        return (result, null);
     }
 
     private static Problem InvalidEvent(string name) => Problem.BadRequest("invalid-event", "Invalid event name",

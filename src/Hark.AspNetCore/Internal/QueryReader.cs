@@ -4,7 +4,7 @@ namespace Hark.AspNetCore.Internal;
 /// Reads a few named values straight from the raw query string. A subscription asks for at most six
 /// keys, so scanning beats building the framework's query dictionary on every poll.
 /// </summary>
-internal readonly struct QueryReader(string? query)
+internal readonly struct QueryReader(string? query) : ISubscribeParameters
 {
     private readonly string _query = query ?? "";
 

@@ -12,18 +12,6 @@ internal sealed class SubscribeEndpoint(
 {
     private static readonly NdjsonFormat Ndjson = new();
 
-    /// <summary>The origin the frame may post to: the server's own by default, or a configured CORS origin.</summary>
-    private static string? IframeOrigin(HttpContext context, string? requested, HarkOptions settings)
-    {
-        var own = $"{context.Request.Scheme}://{context.Request.Host}";
-        if (string.IsNullOrEmpty(requested) || string.Equals(requested, own, StringComparison.OrdinalIgnoreCase))
-        {
-            return own;
-        }
-        return settings.Cors.Origins.Contains(requested, StringComparer.OrdinalIgnoreCase)
-            && Uri.TryCreate(requested, UriKind.Absolute, out var uri) && uri.AbsolutePath == "/" ? requested.TrimEnd('/') : null;
-    }
-
     public async Task HandleAsync(HttpContext context)
     {
         var settings = options.Value;
@@ -55,7 +43,7 @@ internal sealed class SubscribeEndpoint(
                 format = Ndjson;
                 break;
             default:
-                if (IframeOrigin(context, request.Origin, settings) is not { } origin)
+                if (OriginPolicy.FrameTarget(context.Request, request.Origin, settings.Cors) is not { } origin)
                 {
                     await new Problem(StatusCodes.Status403Forbidden, "origin-not-allowed", "Origin not allowed",
                         "The iframe transport posts messages to ?origin=, which must be this server's own origin or one of Hark:Cors:Origins.").WriteAsync(context, metrics);

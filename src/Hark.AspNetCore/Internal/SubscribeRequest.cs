@@ -19,8 +19,13 @@ internal sealed record SubscribeRequest(
         TryParse(new QueryReader(request.QueryString.Value), request.Headers["Last-Event-ID"].ToString(), request.Headers.Accept.ToString(),
             channelList, options, out parsed);
 
-    /// <summary>Parses from the raw query string and the two headers a subscription reads (each empty when absent).</summary>
-    public static Problem? TryParse(QueryReader query, string lastEventId, string accept, string channelList, HarkOptions options, out SubscribeRequest parsed)
+    /// <summary>
+    /// Parses from the subscription's parameters (the raw query string, or a socket's subscribe frame) and the two headers
+    /// a subscription reads (each empty when absent).
+    /// </summary>
+    public static Problem? TryParse<TParameters>(TParameters query, string lastEventId, string accept, string channelList, HarkOptions options,
+        out SubscribeRequest parsed)
+        where TParameters : ISubscribeParameters
     {
         parsed = null!;
         if (!TryParseChannels(channelList, options.Limits.MaxChannelsPerRequest, out var channels, out var problem))
@@ -30,10 +35,10 @@ internal sealed record SubscribeRequest(
         if (!TryParseTransport(accept, query, out var transport))
         {
             return Problem.BadRequest("unknown-transport", "Unknown transport",
-                $"Transport '{Problem.Shorten(query.Get("transport"))}' is not one of longpoll, poll, sse, ndjson, iframe.");
+                $"Transport '{Problem.Shorten(Get(query, "transport"))}' is not one of longpoll, poll, sse, ndjson, iframe.");
         }
         var timeout = options.Poll.DefaultTimeout;
-        if (string.Equals(query.Get("transport"), "poll", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(Get(query, "transport"), "poll", StringComparison.OrdinalIgnoreCase))
         {
             timeout = TimeSpan.Zero;
         }
@@ -58,7 +63,7 @@ internal sealed record SubscribeRequest(
         }
         // EventSource sends Last-Event-ID when it reconnects to the same URL, so it outranks the
         // cursor the page first put in the query string.
-        string? cursor = lastEventId.Length > 0 ? lastEventId : query.Get("cursor");
+        string? cursor = lastEventId.Length > 0 ? lastEventId : Get(query, "cursor");
         if (string.IsNullOrEmpty(cursor) || cursor == "now")
         {
             cursor = null;
@@ -76,6 +81,9 @@ internal sealed record SubscribeRequest(
             query.TryGet("token", out var token) ? token : null);
         return null;
     }
+
+    private static string Get<TParameters>(TParameters query, string name)
+        where TParameters : ISubscribeParameters => query.TryGet(name, out var value) ? value : "";
 
     internal static bool TryParseChannels(string list, int maxChannels, out IReadOnlyList<string> channels, out Problem? problem)
     {
@@ -104,9 +112,10 @@ internal sealed record SubscribeRequest(
         return true;
     }
 
-    private static bool TryParseTransport(string accept, QueryReader query, out TransportKind transport)
+    private static bool TryParseTransport<TParameters>(string accept, TParameters query, out TransportKind transport)
+        where TParameters : ISubscribeParameters
     {
-        var named = query.Get("transport");
+        var named = Get(query, "transport");
         transport = TransportKind.LongPoll;
         switch (named.ToLowerInvariant())
         {

@@ -50,22 +50,50 @@ internal sealed class SubscriberGate
         return false;
     }
 
-    public async ValueTask<Problem?> CheckAsync(HttpContext context, IReadOnlyList<string> channels, string? queryToken)
+    public ValueTask<Problem?> CheckAsync(HttpContext context, IReadOnlyList<string> channels, string? queryToken) =>
+        CheckAsync(PresentedToken(context.Request, queryToken), channels);
+
+    /// <summary>The token a request presents: its bearer header, else <paramref name="queryToken"/> (<c>?token=</c>).</summary>
+    public static string? PresentedToken(HttpRequest request, string? queryToken)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : queryToken;
+    }
+
+    /// <summary>Whether <paramref name="token"/> (null when none was presented) may read every one of <paramref name="channels"/>.</summary>
+    public async ValueTask<Problem?> CheckAsync(string? token, IReadOnlyList<string> channels)
     {
         if (!NeedsToken(channels))
         {
             return null;
         }
-        var header = context.Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : queryToken;
+        var (allowed, problem) = await ValidateAsync(token);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        foreach (var channel in channels)
+        {
+            if (NeedsToken(channel) && !allowed!.Any(p => ChannelPattern.Matches(p, channel)))
+            {
+                return new Problem(StatusCodes.Status403Forbidden, "channel-forbidden", "Channel not allowed",
+                    $"The token does not allow reading channel '{channel}'.");
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Checks a token's signature and expiry: the channel patterns it grants, or why it is refused.</summary>
+    public async ValueTask<(IReadOnlyList<string>? Patterns, Problem? Problem)> ValidateAsync(string? token)
+    {
         if (string.IsNullOrEmpty(token))
         {
-            return new Problem(StatusCodes.Status401Unauthorized, "missing-token", "Subscriber token required",
-                "Send a token as 'Authorization: Bearer {token}' or '?token={token}'.");
+            return (null, new Problem(StatusCodes.Status401Unauthorized, "missing-token", "Subscriber token required",
+                "Send a token as 'Authorization: Bearer {token}' or '?token={token}'."));
         }
         if (_parameters is null)
         {
-            return new Problem(StatusCodes.Status401Unauthorized, "invalid-token", "Invalid subscriber token", "This server has no token keys configured.");
+            return (null, new Problem(StatusCodes.Status401Unauthorized, "invalid-token", "Invalid subscriber token", "This server has no token keys configured."));
         }
         var result = await _handler.ValidateTokenAsync(token, _parameters);
         if (!result.IsValid)
@@ -78,18 +106,9 @@ internal sealed class SubscriberGate
                 SecurityTokenInvalidAlgorithmException => "The token must be signed with HS256.",
                 _ => "The token is not a valid signed token.",
             };
-            return new Problem(StatusCodes.Status401Unauthorized, "invalid-token", "Invalid subscriber token", why);
+            return (null, new Problem(StatusCodes.Status401Unauthorized, "invalid-token", "Invalid subscriber token", why));
         }
-        var allowed = Patterns(result.ClaimsIdentity.Claims.Where(c => c.Type == _options.ChannelsClaim).Select(c => c.Value));
-        foreach (var channel in channels)
-        {
-            if (NeedsToken(channel) && !allowed.Any(p => ChannelPattern.Matches(p, channel)))
-            {
-                return new Problem(StatusCodes.Status403Forbidden, "channel-forbidden", "Channel not allowed",
-                    $"The token does not allow reading channel '{channel}'.");
-            }
-        }
-        return null;
+        return (Patterns(result.ClaimsIdentity.Claims.Where(c => c.Type == _options.ChannelsClaim).Select(c => c.Value)), null);
     }
 
     /// <summary>Tokens everywhere but public patterns; or, without <c>RequireToken</c>, only on protected patterns.</summary>

@@ -42,6 +42,25 @@ internal sealed class SubscriptionCursor
     }
 
     /// <summary>
+    /// Walks <paramref name="batch"/> as every stream and socket sends it: the gap notice first, with a cursor that already
+    /// accounts for the gap, then each message with the cursor right after it; then stands at the batch's positions.
+    /// </summary>
+    public void Walk<TSink>(ReadBatch batch, ref TSink sink)
+        where TSink : IBatchSink
+    {
+        if (batch.Gaps.Count > 0)
+        {
+            SkipGaps(batch);
+            sink.Gap(batch.Gaps, Current);
+        }
+        foreach (var message in batch.Messages)
+        {
+            sink.Message(message, Advance(message));
+        }
+        Set(batch.Positions);
+    }
+
+    /// <summary>
     /// Moves a gapped channel to just before its first message in <paramref name="batch"/> (or to where the
     /// batch left it), so a gap notice can carry a cursor that already acknowledges the gap.
     /// </summary>

@@ -7,4 +7,7 @@ internal enum TransportKind
     Sse,
     Ndjson,
     Iframe,
+
+    /// <summary>A subscription on a socket (<c>/ws</c>); never chosen by <c>/sub</c>'s <c>transport</c>.</summary>
+    WebSocket,
 }

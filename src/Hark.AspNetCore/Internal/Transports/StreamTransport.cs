@@ -94,19 +94,19 @@ internal sealed partial class StreamTransport(FanoutHub hub, HarkMetrics metrics
         }
         else
         {
-            if (batch.Gaps.Count > 0)
-            {
-                cursor.SkipGaps(batch);
-                format.WriteGap(output, batch.Gaps, cursor.Current);
-                metrics.Gaps(batch.Gaps.Count);
-            }
-            foreach (var message in batch.Messages)
-            {
-                format.WriteMessage(output, message, cursor.Advance(message));
-            }
+            var frames = new FormatSink(format, output);
+            cursor.Walk(batch, ref frames);
+            metrics.Gaps(batch.Gaps.Count);
         }
         cursor.Set(batch.Positions);
         metrics.Delivered(batch.Messages.Count, format.Name);
+    }
+
+    private readonly struct FormatSink(IStreamFormat format, PipeWriter output) : IBatchSink
+    {
+        public void Gap(IReadOnlyList<ChannelGap> gaps, string cursor) => format.WriteGap(output, gaps, cursor);
+
+        public void Message(HarkMessage message, string cursor) => format.WriteMessage(output, message, cursor);
     }
 
     /// <summary>Flushes within the write timeout; false when the stream is over (client gone, or dropped for not reading).</summary>
