@@ -19,6 +19,19 @@ public interface IChannelChangeListener
     int Appended(string channel, Epoch epoch, long lastSeq);
 
     /// <summary>
+    /// <paramref name="messages"/> were appended to <paramref name="channel"/> by a publish on this node, and here they
+    /// are: consecutive, of one history, as <see cref="IHarkEngine.ReadAsync"/> would return them, the newest last. As
+    /// <see cref="Appended(string, Epoch, long)"/> at the last one; waiters just before the first may be handed them
+    /// without a read, so a publish on the node that serves its subscribers costs no read of the store.
+    /// </summary>
+    /// <returns>How many waiters were woken.</returns>
+    int Appended(string channel, IReadOnlyList<HarkMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return Appended(channel, messages[^1].Epoch, messages[^1].Seq);
+    }
+
+    /// <summary>
     /// <paramref name="channel"/> was deleted. Its waiters for which <paramref name="closes"/> holds (all when it is
     /// null) are answered as closed; the others (a subscriber that started after the delete) read again.
     /// </summary>

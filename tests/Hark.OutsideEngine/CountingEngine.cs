@@ -64,6 +64,12 @@ public sealed class CountingEngine(IHarkEngine store) : IHarkEngine, IDisposable
             return hub.Appended(channel, epoch, lastSeq);
         }
 
+        public int Appended(string channel, IReadOnlyList<HarkMessage> messages)
+        {
+            Interlocked.Increment(ref engine._reports);
+            return hub.Appended(channel, messages);
+        }
+
         public int Deleted(string channel, Func<ChannelPosition, bool>? closes)
         {
             Interlocked.Increment(ref engine._reports);

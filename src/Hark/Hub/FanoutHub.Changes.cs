@@ -3,13 +3,25 @@ namespace Hark.Hub;
 /// <summary>The hub as the engine's change listener: each report swaps a channel's waiters out under its lock and wakes them outside it.</summary>
 internal sealed partial class FanoutHub : IChannelChangeListener
 {
-    public int Appended(string channel, Epoch epoch, long lastSeq)
+    public int Appended(string channel, Epoch epoch, long lastSeq) => Appended(channel, epoch, lastSeq, null);
+
+    public int Appended(string channel, IReadOnlyList<HarkMessage> messages)
     {
-        if (Take(channel, out var hubChannel, out var reports) is not { } taken)
+        ArgumentNullException.ThrowIfNull(messages);
+        var last = messages[^1];
+        return Appended(channel, last.Epoch, last.Seq, messages);
+    }
+
+    private int Appended(string channel, Epoch epoch, long lastSeq, IReadOnlyList<HarkMessage>? messages)
+    {
+        if (Take(channel, out var hubChannel, out var reports, new ChannelPosition(channel, epoch, lastSeq), out var newest) is not { } taken)
         {
             return 0;
         }
-        var groups = new WakeGroups(Engine, hubChannel, reports);
+        // Messages published here come with the report; when nothing newer was reported before them, they are what a
+        // read from just before the first would find now (anything published later is reported after this).
+        var known = messages is not null && newest ? new ReadBatch(messages, [messages[^1].Position], []) : null;
+        var groups = new WakeGroups(Engine, hubChannel, reports, known);
         foreach (var entry in taken)
         {
             var position = entry.Position;
@@ -33,7 +45,7 @@ internal sealed partial class FanoutHub : IChannelChangeListener
 
     public int Deleted(string channel, Func<ChannelPosition, bool>? closes)
     {
-        if (Take(channel, out _, out _) is not { } taken)
+        if (Take(channel, out _, out _, null, out _) is not { } taken)
         {
             return 0;
         }
@@ -60,7 +72,7 @@ internal sealed partial class FanoutHub : IChannelChangeListener
 
     public int Reset(string channel)
     {
-        if (Take(channel, out _, out _) is not { } taken)
+        if (Take(channel, out _, out _, null, out _) is not { } taken)
         {
             return 0;
         }
@@ -87,10 +99,15 @@ internal sealed partial class FanoutHub : IChannelChangeListener
         return names;
     }
 
-    /// <summary>Counts a report and swaps the channel's waiters out under its lock; null when nobody waits.</summary>
-    private LinkedList<HubEntry>? Take(string channel, out HubChannel? taken, out long reports)
+    /// <summary>
+    /// Counts a report and swaps the channel's waiters out under its lock; null when nobody waits. <paramref name="appended"/>:
+    /// the newest position an append report names (null for a delete or reset, which forget it); <paramref name="newest"/>:
+    /// no report before this one named a later position of the same history.
+    /// </summary>
+    private LinkedList<HubEntry>? Take(string channel, out HubChannel? taken, out long reports, ChannelPosition? appended, out bool newest)
     {
         reports = 0;
+        newest = false;
         if (!_channels.TryGetValue(channel, out taken))
         {
             return null;
@@ -98,6 +115,18 @@ internal sealed partial class FanoutHub : IChannelChangeListener
         lock (taken.Gate)
         {
             reports = ++taken.Reports;
+            if (appended is { } position)
+            {
+                newest = taken.LastReported is { } before && before.Epoch == position.Epoch && before.Seq < position.Seq;
+                if (newest || taken.LastReported is null || taken.LastReported.Value.Epoch != position.Epoch)
+                {
+                    taken.LastReported = position;
+                }
+            }
+            else
+            {
+                taken.LastReported = null;
+            }
             if (taken.Waiters.Count == 0)
             {
                 return null;
@@ -117,6 +146,7 @@ internal sealed partial class FanoutHub : IChannelChangeListener
             if (channel.Reports == reports)
             {
                 channel.Head = (position, reports, read);
+                channel.HeadAged = false;
             }
         }
     }

@@ -188,9 +188,14 @@ internal sealed partial class FanoutHub : IDisposable
         {
             lock (channel.Gate)
             {
-                // A head is trusted for one sweep period at most: a change no report stands for (a history a memory
-                // engine forgot, say) then reaches a subscriber at its next read, not only with the next publish.
-                channel.Head = null;
+                // A head is trusted for two sweep periods at most: a change no report stands for (a history a memory
+                // engine forgot, say) then reaches a subscriber at its next read, not only with the next publish. (Not
+                // one: a sweep would then now and then fall in a fan-out's wave of re-polls and send each to the store.)
+                if (channel.HeadAged)
+                {
+                    channel.Head = null;
+                }
+                channel.HeadAged = channel.Head is not null;
                 if (channel.Waiters.Count > 0 || channel.Touched)
                 {
                     channel.Touched = false;

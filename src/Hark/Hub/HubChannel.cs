@@ -24,6 +24,15 @@ internal sealed class HubChannel(string name)
     /// </summary>
     public (ChannelPosition Position, long Reports, SharedRead Read)? Head { get; set; }
 
+    /// <summary>Set by a sweep that found <see cref="Head"/>; the next sweep forgets a head still marked so.</summary>
+    public bool HeadAged { get; set; }
+
+    /// <summary>
+    /// The newest position an append report has named (forgotten on a delete or reset): a report of messages published
+    /// here that names a later one knows them to be the newest.
+    /// </summary>
+    public ChannelPosition? LastReported { get; set; }
+
     /// <summary>Set when a waiter registers; the sweep forgets a channel that stayed empty and untouched for a whole period.</summary>
     public bool Touched { get; set; } = true;
 

@@ -26,6 +26,20 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
     /// <summary>Their batch size.</summary>
     public int Max { get; } = max;
 
+    /// <summary>
+    /// A read already made: <paramref name="batch"/>, the messages just published on this node right after
+    /// <paramref name="position"/> and known to be the channel's newest. It is recorded as the channel's head at once.
+    /// </summary>
+    public static SharedRead Known(IHarkEngine engine, ChannelPosition position, int max, HubChannel? channel, long reports, ReadBatch batch)
+    {
+        var read = new SharedRead(engine, position, max, channel, reports) { _read = Task.FromResult(batch) };
+        if (channel is not null)
+        {
+            FanoutHub.RecordHead(channel, batch.Positions[0], reports, read);
+        }
+        return read;
+    }
+
     /// <summary>The batch after <see cref="Position"/>, read once for every waiter that asks.</summary>
     public ValueTask<ReadBatch> ReadAsync(CancellationToken cancellationToken)
     {

@@ -3,9 +3,11 @@ namespace Hark.Hub;
 /// <summary>
 /// The waiters one change wakes, grouped by what they will read: two or more on one channel at the same position (and
 /// batch size) share one <see cref="SharedRead"/>; the rest read for themselves. In a fan-out nearly every waiter is
-/// at the channel's previous position, so the first group is kept apart from the (usually absent) others.
+/// at the channel's previous position, so the first group is kept apart from the (usually absent) others. When the
+/// report brought its messages (<paramref name="known"/>, published on this node and known to be the newest), the group
+/// just before them gets them as its read, with no store read at all.
 /// </summary>
-internal sealed class WakeGroups(IHarkEngine engine, HubChannel? channel, long reports)
+internal sealed class WakeGroups(IHarkEngine engine, HubChannel? channel, long reports, ReadBatch? known = null)
 {
     private (ChannelPosition Position, int Max) _first;
     private List<Waiter>? _firstWaiters;
@@ -58,8 +60,15 @@ internal sealed class WakeGroups(IHarkEngine engine, HubChannel? channel, long r
         return woken;
     }
 
-    // A lone waiter reads for itself: sharing a read with nobody would only cost the sharing.
-    private int Wake(ChannelPosition position, int max, List<Waiter> waiters) => WakeBatch.Wake(waiters, waiters.Count == 1
-        ? new WakeResult(WakeReason.Ready)
-        : new WakeResult(WakeReason.Ready) { Shared = new SharedRead(engine, position, max, channel, reports) });
+    // A lone waiter reads for itself: sharing a read with nobody would only cost the sharing (unless it is read already).
+    private int Wake(ChannelPosition position, int max, List<Waiter> waiters)
+    {
+        if (known is not null && known.Messages.Count < max && known.Messages[0].Seq == position.Seq + 1 && known.Messages[0].Epoch == position.Epoch)
+        {
+            return WakeBatch.Wake(waiters, new WakeResult(WakeReason.Ready) { Shared = SharedRead.Known(engine, position, max, channel, reports, known) });
+        }
+        return WakeBatch.Wake(waiters, waiters.Count == 1
+            ? new WakeResult(WakeReason.Ready)
+            : new WakeResult(WakeReason.Ready) { Shared = new SharedRead(engine, position, max, channel, reports) });
+    }
 }

@@ -68,7 +68,7 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
             return ValueTask.FromResult(result);
         }
         // Reported once the message is in history and the channel's lock is released: whoever is woken reads it.
-        var woken = _changes.Appended(message.Channel, message.Epoch, message.Seq);
+        var woken = _changes.Appended(message.Channel, [message]);
         return ValueTask.FromResult(woken == 0 ? result : result with { Subscribers = woken });
     }
 
