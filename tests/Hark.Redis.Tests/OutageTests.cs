@@ -1,6 +1,7 @@
 using Hark.Hub;
 using Hark.Redis.Internal;
 using Hark.Tests;
+using StackExchange.Redis;
 using static Hark.Tests.CrossNodeConformanceTests;
 
 namespace Hark.Redis.Tests;
@@ -145,6 +146,48 @@ public sealed class OutageTests : IAsyncLifetime
         var batch = await b.ReadAsync(cursor, 10, default).AsTask().WaitAsync(Patience);
         Assert.Empty(batch.Gaps);
         Assert.Equal(["paused", "after"], batch.Messages.Select(Text));
+    }
+
+    [Fact]
+    public async Task AcknowledgedWritesLost_AsInAFailoverToALaggingReplica_TheNodeThatSawThemStartsANewInstance()
+    {
+        var (a, b) = await TwoNodesAsync();
+        var c = NewChannel();
+        for (var i = 0; i < 3; i++)
+        {
+            await Publish(a, c, $"m{i}");
+        }
+        // The replica's copy: the keys as they are now, before two more acknowledged publishes it will miss.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_own!.Server);
+        var db = redis.GetDatabase();
+        RedisKey[] keys = [_nodes.Prefix + "clock", _nodes.Prefix + "s:" + c, _nodes.Prefix + "h:" + c];
+        var replica = new List<byte[]>();
+        foreach (var key in keys)
+        {
+            replica.Add((await db.KeyDumpAsync(key))!);
+        }
+        var lostCursor = (await Publish(a, c, "m3")).Cursor;
+        await Publish(a, c, "m4");
+
+        // The failover: Redis now holds the replica's copy, under the same instance.
+        for (var i = 0; i < keys.Length; i++)
+        {
+            await db.ExecuteAsync("RESTORE", keys[i], 0, replica[i], "REPLACE");
+        }
+        // Node A was told of m4's place in Redis's clock, and finds the clock behind it: a new instance starts.
+        var after = await Publish(a, c, "after failover");
+        Assert.True(Cursor.TryParse(lostCursor, out var lostEpoch, out var lostSeq));
+        Assert.True(Cursor.TryParse(after.Cursor, out var newEpoch, out var newSeq));
+        Assert.NotEqual(lostEpoch.Instance, newEpoch.Instance);
+        Assert.Equal(lostSeq, newSeq);
+
+        // A cursor into the lost part reads, on either node, as a reset gap: never as the position of "after failover".
+        foreach (var node in new[] { a, b })
+        {
+            var batch = await node.ReadAsync([new ChannelPosition(c, lostEpoch, lostSeq)], 10, default).AsTask().WaitAsync(Patience);
+            Assert.Equal(GapReason.Reset, Assert.Single(batch.Gaps).Reason);
+            Assert.Equal(["m0", "m1", "m2", "after failover"], batch.Messages.Select(Text));
+        }
     }
 
     private static async Task Until(Func<bool> condition, string what)

@@ -150,6 +150,13 @@ internal sealed partial class RedisEngine
     private async Task CatchUpAsync(IReadOnlyCollection<string> channels, CancellationToken cancellationToken)
     {
         var names = channels.ToArray();
+        if (names.Length == 0 && _listened.Task.IsCompleted)
+        {
+            // Nothing waited on here, but after an interruption a script still runs: one that finds Redis behind this
+            // node's clock floor (writes lost in a failover) starts the new instance now, before other nodes serve more
+            // reads. (Not at the first start, which has no floor yet and waits for this loop.)
+            await ReadRowsAsync([], 0, false, cancellationToken);
+        }
         for (var i = 0; i < names.Length; i += 500)
         {
             var chunk = names.AsSpan(i, Math.Min(500, names.Length - i)).ToArray();

@@ -58,30 +58,38 @@ internal sealed partial class RedisEngine
         }
         var instance = Observe(rows[0]);
 
-        // Run: tell this node's waiters now, once per channel, at its newest message (the wake-up that comes back
-        // to this node is skipped). A channel's waiters are counted on its first published item; a stale item woke no one.
+        // Run: tell this node's waiters now, once per channel, with the messages as a read would return them (the
+        // wake-up that comes back to this node is skipped): those right before them need no read. A channel's waiters
+        // are counted on its first published item; a stale item woke no one.
         var results = new PublishResult[requests.Count];
-        var lastOf = new Dictionary<string, (Epoch Epoch, long Seq)>(StringComparer.Ordinal);
+        var published = new Dictionary<string, List<HarkMessage>>(StringComparer.Ordinal);
+        var time = DateTimeOffset.UnixEpoch.AddTicks(now * 10);
         for (var i = 0; i < requests.Count; i++)
         {
             var row = (RedisResult[])rows[i + 1]!;
+            var request = requests[i];
             var epoch = new Epoch(instance, Number(row[0]));
             var seq = (long)row[1];
-            var stale = (long)row[2] == 0;
+            var order = (long)row[2];
+            var stale = order == 0;
+            Saw(order);
             var highest = (string?)row[3] is { Length: > 0 } sortable ? VersionOf(sortable) : (long?)null;
             if (!stale)
             {
-                lastOf[requests[i].Channel] = (epoch, seq);
+                if (!published.TryGetValue(request.Channel, out var messages))
+                {
+                    published[request.Channel] = messages = [];
+                }
+                messages.Add(new HarkMessage(request.Channel, epoch, seq, time, request.Event, request.Payload, order, request.Version));
             }
-            results[i] = new PublishResult(requests[i].Channel, seq, Cursor.Format(epoch, seq), 0) { Stale = stale, Version = highest };
+            results[i] = new PublishResult(request.Channel, seq, Cursor.Format(epoch, seq), 0) { Stale = stale, Version = highest };
         }
         var counted = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < requests.Count; i++)
         {
             if (!results[i].Stale && counted.Add(results[i].Channel))
             {
-                var (epoch, seq) = lastOf[results[i].Channel];
-                results[i] = results[i] with { Subscribers = _changes.Appended(results[i].Channel, epoch, seq) };
+                results[i] = results[i] with { Subscribers = _changes.Appended(results[i].Channel, published[results[i].Channel]) };
             }
         }
         return results;
@@ -104,6 +112,7 @@ internal sealed partial class RedisEngine
         }
         var instance = Observe(row[0]);
         var stamp = (long)row[1];
+        Saw(stamp);
         if (stamp == 0)
         {
             return false;

@@ -111,6 +111,7 @@ internal sealed partial class RedisEngine
         }
         var instance = Observe(result[0]);
         var issued = (long)result[1];
+        Saw(issued);
         var rows = new ChannelRow[after.Count];
         for (var i = 0; i < rows.Length; i++)
         {

@@ -24,10 +24,33 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
     private readonly RedisChannel _wakeChannel;
     // Names this engine in its wake-ups, so it can skip its own.
     private readonly string _node = Guid.NewGuid().ToString("N")[..12];
-    // Written into Redis by whichever script first finds no instance there. A new random one for every script: one
-    // drawn per node would come back the same when the node that wrote it is first again after Redis lost its data,
-    // and with the stamps counting from 1 again, old cursors would read as positions in the new history.
-    private static string InstanceCandidate() => (Random.Shared.NextInt64(1L << 51) | (1L << 51)).ToString(CultureInfo.InvariantCulture);
+    // The highest clock value an answer from Redis has shown this node (a publish's order, a delete's stamp, a read's
+    // clock). Redis's clock only grows, so a script that finds it lower, sent after that answer came, runs on a Redis
+    // that lost acknowledged writes: a failover to a replica that missed them, or an append-only file that lost its
+    // last second. The script then starts a new instance (see Scripts), so no cursor into the lost part is misread.
+    private long _clockFloor;
+
+    // Written into Redis by whichever script first finds no instance there (or finds its clock below the floor), with
+    // the floor: "{candidate}:{floor}". A new random candidate for every script: one drawn per node would come back
+    // the same when the node that wrote it is first again after Redis lost its data, and with the stamps counting
+    // from 1 again, old cursors would read as positions in the new history.
+    private string InstanceCandidate() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Random.Shared.NextInt64(1L << 51) | (1L << 51)}:{Volatile.Read(ref _clockFloor)}");
+
+    /// <summary>Raises the clock floor to <paramref name="clock"/>, a value an answer from Redis just showed.</summary>
+    private void Saw(long clock)
+    {
+        var floor = Volatile.Read(ref _clockFloor);
+        while (clock > floor)
+        {
+            var was = Interlocked.CompareExchange(ref _clockFloor, clock, floor);
+            if (was == floor)
+            {
+                return;
+            }
+            floor = was;
+        }
+    }
     private IChannelChangeListener _changes = NoChangeListener.Instance;
     private ConnectionMultiplexer? _redis;
     private long _instance;

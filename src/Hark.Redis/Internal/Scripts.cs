@@ -6,7 +6,8 @@ namespace Hark.Redis.Internal;
 /// </summary>
 /// <remarks>
 /// Keys: <c>{prefix}instance</c> (this store's part of every epoch: a random number written by whichever script
-/// first finds it missing, so a Redis that lost its data starts new epochs), <c>{prefix}clock</c> (one counter for
+/// first finds it missing, or finds the clock below a value some node was already shown, so a Redis that lost its
+/// data or some acknowledged writes starts new epochs), <c>{prefix}clock</c> (one counter for
 /// epoch stamps, delete stamps and the publish order), and per channel <c>{prefix}s:{name}</c> (a hash: <c>e</c>
 /// the live history's stamp, <c>l</c> its last sequence number, <c>kb</c> the bytes kept, <c>v</c> the highest
 /// version, <c>r</c> the last delete's stamp) and <c>{prefix}h:{name}</c> (a list of the kept messages, oldest
@@ -18,13 +19,20 @@ internal static class Scripts
     private const string Prelude =
         """
         local function fmt(n) return string.format('%d', n) end
-        local function instance(key, candidate)
+        -- given: '{candidate}:{floor}'. A clock below the floor (a value some node was shown in an answer) means this
+        -- Redis lost acknowledged writes: its histories are not the ones cursors point into, so a new instance starts
+        -- (every old cursor becomes a reset gap), and the clock moves up to the floor. KEYS[2] is always the clock.
+        local function instance(key, given)
+          local candidate, floor = string.match(given, '^(%d+):(%d+)$')
+          floor = tonumber(floor)
           local inst = redis.call('GET', key)
-          if not inst then
-            redis.call('SET', key, candidate)
-            return candidate
+          local behind = tonumber(redis.call('GET', KEYS[2]) or '0') < floor
+          if inst and not behind then
+            return inst
           end
-          return inst
+          if behind then redis.call('SET', KEYS[2], fmt(floor)) end
+          redis.call('SET', key, candidate)
+          return candidate
         end
         -- Drops from the front what the bounds no longer keep: count and bytes keep the newest message, age does not.
         local function trim(state, hist, maxMessages, maxBytes, cutoff)
