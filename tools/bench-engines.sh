@@ -19,7 +19,7 @@ quick=false
 if $quick; then
   fan=2000; spread=3000; spread_messages=5; repeat=1; rates=500,1000,2000; warmup="--subscribers 200 --messages 10"
 else
-  fan=10000; spread=45000; spread_messages=10; repeat=3; rates=500,1000,2000,4000,6000,8000,10000,12000,16000
+  fan=10000; spread=45000; spread_messages=10; repeat=3; rates=500,1000,2000,3000,4000,5000,6000,7000,8000,9000,10000,12000,14000
   warmup="--subscribers 2000 --messages 100"
 fi
 

@@ -37,8 +37,12 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton(sp => new DeadlineWheel(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HarkOptions>>().Value.Poll.TimerResolution));
         services.TryAddSingleton<IHarkEngine>(CreateEngine);
-        services.TryAddSingleton(sp => new FanoutHub(sp.GetRequiredService<IHarkEngine>(), sp.GetRequiredService<DeadlineWheel>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HarkOptions>>().Value.Limits.MaxSubscribersPerChannel));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<HarkOptions>>().Value;
+            return new FanoutHub(sp.GetRequiredService<IHarkEngine>(), sp.GetRequiredService<DeadlineWheel>(),
+                sp.GetRequiredService<TimeProvider>(), options.Limits.MaxSubscribersPerChannel) { IsLatestValue = options.History.IsLatestValue };
+        });
         services.TryAddSingleton<HarkMetrics>();
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<PublisherGate>();

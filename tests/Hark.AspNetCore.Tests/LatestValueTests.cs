@@ -38,6 +38,26 @@ public sealed class LatestValueTests(ITestOutputHelper output) : ServerTest(outp
     }
 
     [Fact]
+    public async Task LongPoll_LateSubscriberWithoutCursor_OnAHotChannel_GetsCurrentStateAtOnce()
+    {
+        // Subscribers woken together share a read, and the node then knows the channel's newest position: a new
+        // subscriber to a latest-value channel still starts before the newest message, not at it.
+        var c = NewJob();
+        var cursor = (await Server.PollAsync($"/sub/{c}?timeout=0")).GetProperty("cursor").GetString();
+        var held = Enumerable.Range(0, 3).Select(_ => Server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=20")).ToList();
+        while (await Server.WaitingSubscribersAsync(c) < 3)
+        {
+            await Task.Delay(20);
+        }
+        await Server.PublishAsync(c, "{\"done\":1}");
+        await Task.WhenAll(held).WaitAsync(TimeSpan.FromSeconds(10));
+
+        var answer = await Server.PollAsync($"/sub/{c}?timeout=20").WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal([1], answer.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("data").GetProperty("done").GetInt32()));
+    }
+
+    [Fact]
     public async Task LongPoll_CursorBehindNewest_GetsNewestWithoutGap()
     {
         var c = NewJob();

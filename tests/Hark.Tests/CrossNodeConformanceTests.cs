@@ -28,7 +28,7 @@ public abstract class CrossNodeConformanceTests : IAsyncLifetime
     /// <summary>How many times <paramref name="node"/> has read from the store.</summary>
     protected abstract long StoreReads(IHarkEngine node);
 
-    /// <summary>The store reads a node may make to wake all its waiters on one channel.</summary>
+    /// <summary>The store reads a node may make to wake all its waiters on one channel, or to admit a crowd joining at one position.</summary>
     protected virtual (long Min, long Max) FanOutStoreReads => (1, 1);
 
     /// <summary>Whether the waiters' reads after the wake may go to the store again.</summary>
@@ -189,17 +189,36 @@ public abstract class CrossNodeConformanceTests : IAsyncLifetime
         Assert.Equal(woken[0].Batch!.Positions, joined);
         Assert.Equal(0, StoreReads(b) - readsBefore);
 
-        // Another change reported: what the node knew is no longer trusted, and the next join reads the store.
+        // Another change reported: what the node knew before is no longer trusted; a new subscriber starts after it.
         var atHead = hub.HoldAsync(joined, 100, TimeSpan.FromMinutes(1), default).AsTask();
         await EngineWaits.UntilHeldAsync(b, 1, Patience);
         await Publish(a, c, "next");
         var next = await atHead.WaitAsync(Patience);
-        var readsThen = StoreReads(b);
         var rejoined = await hub.StartAsync([c], StartPoint.Now, default).AsTask().WaitAsync(Patience);
 
         Assert.Equal(["next"], next.Batch!.Messages.Select(Text));
         Assert.Equal(next.Batch.Positions, rejoined);
-        Assert.Equal(1, StoreReads(b) - readsThen);
+    }
+
+    [Fact]
+    public async Task CrowdJoiningAtOnePosition_CostsOneStoreRead_ThenHearsThePublish()
+    {
+        var (a, b) = (NewNode(), NewNode());
+        await StartAsync(b).WaitAsync(Patience);
+        var c = NewChannel();
+        await Publish(a, c, "before");
+        var cursor = await Start(b, c, StartPoint.Now);
+        var hub = EngineWaits.HubOf(b);
+        var readsBefore = StoreReads(b);
+
+        var holds = Enumerable.Range(0, 300).Select(_ => Task.Run(() => hub.HoldAsync(cursor, 100, TimeSpan.FromMinutes(1), default).AsTask())).ToList();
+        await EngineWaits.UntilHeldAsync(b, 300, Patience);
+        var joinReads = StoreReads(b) - readsBefore;
+        await Publish(a, c, "to the crowd");
+        var woken = await Task.WhenAll(holds).WaitAsync(Patience);
+
+        Assert.InRange(joinReads, FanOutStoreReads.Min, FanOutStoreReads.Max);
+        Assert.All(woken, w => Assert.Equal(["to the crowd"], w.Batch!.Messages.Select(Text)));
     }
 
     [Fact]

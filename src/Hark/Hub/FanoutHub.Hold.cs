@@ -30,22 +30,20 @@ internal sealed partial class FanoutHub
             {
                 // Registered before reading: whatever the read misses is published after it, and its report finds
                 // the waiter. So nothing falls between the read and the wait.
-                if (!TryRegister(waiter, out var full, out var current, out var recent))
+                if (!TryRegister(waiter, out var full, out var current, out var shared))
                 {
                     return new HoldResult(WakeReason.Refused, null, Channel: full);
                 }
-                if (recent is not null && (await recent.ReadAsync(cancellationToken)) is { IsEmpty: false } cached)
-                {
-                    // A late re-poll at the position a wake-up's shared read started from: its batch, and its answers.
-                    return new HoldResult(WakeReason.Ready, cached, recent, Waited: waited);
-                }
                 // A subscriber at the head a shared read just found (the re-poll or next hold after a fan-out) has
                 // nothing to read: any later publish is reported after this registration, and its report wakes it.
+                // One at a position a read began from with no change reported since shares that read and its answers.
                 // (The empty answer is made only if it is given: a held waiter keeps as little as it can until it wakes.)
-                var batch = current ? null : await Engine.ReadAsync(after, max, cancellationToken);
+                var batch = current ? null
+                    : shared is not null ? await shared.ReadAsync(cancellationToken)
+                    : await Engine.ReadAsync(after, max, cancellationToken);
                 if (batch is { IsEmpty: false })
                 {
-                    return new HoldResult(WakeReason.Ready, batch, Waited: waited);
+                    return new HoldResult(WakeReason.Ready, batch, shared, Waited: waited);
                 }
                 var remaining = timeout - _time.GetElapsedTime(started);
                 if (remaining <= TimeSpan.Zero)
@@ -64,11 +62,11 @@ internal sealed partial class FanoutHub
                 waited = true;
                 switch (wake.Reason)
                 {
-                    case WakeReason.Ready when wake.Shared is { } shared:
-                        var read = await shared.ReadAsync(cancellationToken);
+                    case WakeReason.Ready when wake.Shared is { } group:
+                        var read = await group.ReadAsync(cancellationToken);
                         if (!read.IsEmpty)
                         {
-                            return new HoldResult(WakeReason.Ready, read, shared);
+                            return new HoldResult(WakeReason.Ready, read, group);
                         }
                         continue;
                     case WakeReason.Ready:

@@ -35,6 +35,12 @@ internal sealed partial class FanoutHub : IDisposable
     /// <summary>The engine whose changes this hub hears.</summary>
     public IHarkEngine Engine { get; }
 
+    /// <summary>
+    /// Which channels keep only their newest message (<see cref="HistoryOptions.IsLatestValue"/>): a new subscriber to one
+    /// starts before that message, so <see cref="StartAsync"/> leaves those to the engine.
+    /// </summary>
+    public Func<string, bool> IsLatestValue { get; init; } = static _ => false;
+
     /// <summary>Holds that have read, found nothing, and wait for a change or their deadline.</summary>
     internal int Held => _wheel.Count;
 
@@ -78,12 +84,13 @@ internal sealed partial class FanoutHub : IDisposable
     /// Where a subscription without a cursor starts (<see cref="IHarkEngine.GetStartAsync"/>). A new subscriber at
     /// <see cref="StartPoint.Now"/> of one hot channel starts at the newest position a shared read found, while no change
     /// has been reported since: a crowd joining a channel costs no store read each. (A publish not reported yet is then
-    /// the subscriber's first message: it started a moment earlier, which no subscriber can tell from later.)
+    /// the subscriber's first message: it started a moment earlier, which no subscriber can tell from later.) Not for a
+    /// latest-value channel, whose new subscriber starts before its newest message: the engine knows where that is.
     /// </summary>
     public ValueTask<IReadOnlyList<ChannelPosition>> StartAsync(IReadOnlyList<string> channels, StartPoint start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(channels);
-        if (start == StartPoint.Now && channels.Count == 1 && _channels.TryGetValue(channels[0], out var channel))
+        if (start == StartPoint.Now && channels.Count == 1 && !IsLatestValue(channels[0]) && _channels.TryGetValue(channels[0], out var channel))
         {
             lock (channel.Gate)
             {
@@ -103,14 +110,15 @@ internal sealed partial class FanoutHub : IDisposable
     /// Puts the waiter on every one of its channels at once, so a change reported after this returns finds it;
     /// false (and nothing registered) when a channel has the most subscribers allowed. <paramref name="current"/>: the
     /// waiter's one channel has had no change reported since a read found its newest message at the waiter's position.
-    /// <paramref name="recent"/>: no change reported since a shared read from the waiter's very position found the
-    /// newest message, so that read (and the answers made from it) is what a read now would find.
+    /// <paramref name="shared"/>, for a waiter on one channel with something to read: a read from its very position begun
+    /// with no change reported since, so what it finds is what a read now would find: the last wake-up's shared read
+    /// (a late re-poll), or the read of another subscriber joining at that position (a crowd joining costs one read).
     /// </summary>
-    private bool TryRegister(Waiter waiter, out string? full, out bool current, out SharedRead? recent)
+    private bool TryRegister(Waiter waiter, out string? full, out bool current, out SharedRead? shared)
     {
         full = null;
         current = false;
-        recent = null;
+        shared = null;
         var positions = waiter.Positions;
         for (var i = 0; i < positions.Length; i++)
         {
@@ -129,11 +137,9 @@ internal sealed partial class FanoutHub : IDisposable
                         }
                         else
                         {
-                            if (positions.Length == 1 && channel.Head is { } head && head.Reports == channel.Reports)
+                            if (positions.Length == 1)
                             {
-                                // Nothing reported since a read found the newest message at this very position: nothing to read.
-                                current = head.Position == positions[0];
-                                recent = head.Read.Position == positions[0] && head.Read.Max == waiter.Max ? head.Read : null;
+                                (current, shared) = Reading(channel, waiter);
                             }
                             waiter.Register(i, new HubRegistration(channel, channel.Waiters.AddLast(new HubEntry(waiter, i))));
                             channel.Count = channel.Waiters.Count;
@@ -156,6 +162,29 @@ internal sealed partial class FanoutHub : IDisposable
             }
         }
         return true;
+    }
+
+    /// <summary>Under the channel's lock: whether a one-channel waiter has nothing to read, else the read it shares.</summary>
+    private (bool Current, SharedRead? Shared) Reading(HubChannel channel, Waiter waiter)
+    {
+        var position = waiter.Positions[0];
+        if (channel.Head is { } head && head.Reports == channel.Reports)
+        {
+            // Nothing reported since a read found the newest message at this very position: nothing to read.
+            if (head.Position == position)
+            {
+                return (true, null);
+            }
+            if (head.Read.Matches(position, waiter.Max, channel.Reports))
+            {
+                return (false, head.Read);
+            }
+        }
+        if (channel.Joining is not { } joining || !joining.Matches(position, waiter.Max, channel.Reports))
+        {
+            channel.Joining = joining = new SharedRead(Engine, position, waiter.Max, channel, channel.Reports);
+        }
+        return (false, joining);
     }
 
     private static void Unregister(Waiter waiter)

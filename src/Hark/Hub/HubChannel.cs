@@ -24,6 +24,12 @@ internal sealed class HubChannel(string name)
     /// </summary>
     public (ChannelPosition Position, long Reports, SharedRead Read)? Head { get; set; }
 
+    /// <summary>
+    /// The read of the last subscriber that registered with something to read: others joining at the same position,
+    /// with no change reported since it began, share it instead of reading the store each.
+    /// </summary>
+    public SharedRead? Joining { get; set; }
+
     /// <summary>Set by a sweep that found <see cref="Head"/>; the next sweep forgets a head still marked so.</summary>
     public bool HeadAged { get; set; }
 

@@ -11,6 +11,7 @@ namespace Hark.Hub;
 /// </remarks>
 internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, int max, HubChannel? channel, long reports)
 {
+    private readonly long _reports = reports;
     private const int MaxAnswers = 4;
 
     private readonly Lock _gate = new();
@@ -25,6 +26,14 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
 
     /// <summary>Their batch size.</summary>
     public int Max { get; } = max;
+
+    /// <summary>
+    /// Whether a waiter at <paramref name="position"/> with batch size <paramref name="max"/> may take this read as its own,
+    /// now that the channel has had <paramref name="reports"/>: same position and size, no change reported since it
+    /// began, and it did not fail (a failed read is not handed on: the next waiter tries the store again).
+    /// </summary>
+    public bool Matches(ChannelPosition position, int max, long reports) =>
+        reports == _reports && Max == max && Position == position && Volatile.Read(ref _read) is not { IsFaulted: true };
 
     /// <summary>
     /// A read already made: <paramref name="batch"/>, the messages just published on this node right after
@@ -65,7 +74,7 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
             if (channel is not null && batch.Messages.Count < Max && batch.Gaps.Count == 0)
             {
                 // Not cut short: the read reached the newest message, so the woken subscribers' next holds need no read.
-                FanoutHub.RecordHead(channel, batch.Positions[0], reports, this);
+                FanoutHub.RecordHead(channel, batch.Positions[0], _reports, this);
             }
             mine.SetResult(batch);
             return batch;
