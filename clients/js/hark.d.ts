@@ -36,11 +36,11 @@ export interface HarkGap {
 }
 
 /**
- * `connecting`: the first request is on its way. `live`: answers are arriving (a long-poll is held, or the
- * stream is open). `reconnecting`: waiting `info.delay` ms after `info.error` before trying again.
+ * `connecting`: the first request is on its way. `live`: answers are arriving (a long-poll is held, the
+ * stream is open, or the socket is subscribed). `reconnecting`: waiting `info.delay` ms after `info.error` before trying again.
  * Terminal (nothing is called afterwards): `expired` (401/403: the token is missing, expired or does not
  * allow these channels; or the `token` function threw), `closed` (410 or `event: closed`: a channel was deleted), `failed` (any other
- * refusal, such as 400, or 403 `origin-not-allowed`), `stopped` (`close()` or the `signal` aborted).
+ * refusal, such as 400, 4400-4415 socket closes, or 403 `origin-not-allowed`), `stopped` (`close()` or the `signal` aborted).
  */
 export type HarkStatus = 'connecting' | 'live' | 'reconnecting' | 'expired' | 'closed' | 'failed' | 'stopped';
 
@@ -54,16 +54,19 @@ export interface HarkStatusInfo {
   channel?: string | null;
 }
 
-export type HarkTransport = 'auto' | 'sse' | 'longpoll' | 'poll' | 'iframe';
+export type HarkTransport = 'auto' | 'websocket' | 'sse' | 'longpoll' | 'poll' | 'iframe';
 
-/** A clock for tests. `reason` is `'retry'`, `'interval'` or `'request-timeout'`. */
+/**
+ * A clock for tests. `reason` is `'retry'` (a wait after a failure), `'interval'` (between polls),
+ * `'request-timeout'` (a request, a socket's subscribe or ping, given up on) or `'heartbeat'` (a quiet socket pings).
+ */
 export interface HarkClock {
   now(): number;
-  setTimeout(fn: () => void, ms: number, reason?: 'retry' | 'interval' | 'request-timeout'): unknown;
+  setTimeout(fn: () => void, ms: number, reason?: 'retry' | 'interval' | 'request-timeout' | 'heartbeat'): unknown;
   clearTimeout(id: any): void;
 }
 
-/** What `storage` needs of `sessionStorage`. */
+/** What `storage` and `transportStorage` need of `sessionStorage` and `localStorage`. */
 export interface HarkCursorStorage {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
@@ -86,7 +89,11 @@ export interface SubscribeOptions<T = unknown> extends HarkRetryOptions {
   url?: string | URL;
   /** Same as `url`. */
   baseUrl?: string | URL;
-  /** Default `auto`: `sse` where `EventSource` exists, else `longpoll`. */
+  /**
+   * Default `auto`: `websocket` where `WebSocket` exists, else `sse`, else `longpoll`, moving on to the next when one
+   * cannot work here (the upgrade refused on the way, sockets cut, event streams buffered), and starting with the
+   * one that worked when `transportStorage` remembers it.
+   */
   transport?: HarkTransport;
   /** Where to start: a cursor, `'oldest'` (all history kept) or `'now'` (the default). A cursor kept in `storage` wins. */
   cursor?: string | 'oldest' | 'now' | null;
@@ -94,18 +101,24 @@ export interface SubscribeOptions<T = unknown> extends HarkRetryOptions {
   last?: number;
   /** Subscriber token: `Authorization: Bearer` on fetch, `?token=` for EventSource and the iframe. A function is called before each request; if it throws, the status becomes `expired`. */
   token?: string | null | (() => string | null | undefined | Promise<string | null | undefined>);
-  /** Seconds the server holds a long-poll. Default 25. */
+  /** Seconds the server holds a long-poll; also how long a quiet socket waits before it pings. Default 25. */
   timeout?: number;
   /** `poll`: ms between polls. Default 5000. */
   interval?: number;
   /** The most messages per answer (the server's default is 100). */
   max?: number;
-  /** Ms a request may take beyond the long-poll's own `timeout` before it counts as a network error. Default 15000. */
+  /** Ms a request may take beyond the long-poll's own `timeout`, or a socket may take to answer its subscribe frame or a ping, before it counts as a network error. Default 15000. */
   requestTimeout?: number;
   /** Keep the cursor so a page reload resumes: `true` for `sessionStorage`, or a Storage-like object. */
   storage?: boolean | HarkCursorStorage | null;
   /** The key in `storage`. Default `hark:cursor:{url}/sub/{channels}`. */
   storageKey?: string;
+  /**
+   * With `auto`: where the transport that worked is kept (key `hark:transport:{url}`), so later pages start with it.
+   * A fallback is kept for a day, then the better transports are tried again. Default `localStorage` in a browser;
+   * `false` keeps nothing.
+   */
+  transportStorage?: false | null | HarkCursorStorage;
   /** Stops the subscription when aborted, like `close()`. */
   signal?: AbortSignal;
   /** Every message, once, in order. */
@@ -122,6 +135,8 @@ export interface SubscribeOptions<T = unknown> extends HarkRetryOptions {
   fetch?: typeof fetch;
   /** Injected `EventSource` constructor; `null` disables SSE. Default `globalThis.EventSource`. */
   EventSource?: { new (url: string): EventSource } | null;
+  /** Injected `WebSocket` constructor; `null` disables the WebSocket transport. Default `globalThis.WebSocket`. */
+  WebSocket?: { new (url: string): WebSocket } | null;
   /** The window the iframe transport uses (its `document`, `location`, `message` and `online` events). Default `window`. */
   window?: Window;
   /** Random numbers in [0, 1) for jitter. Default `Math.random`. */
@@ -135,7 +150,7 @@ export interface Subscription {
   /** The latest cursor: after the last delivered message, or the position of the last answer. Null until known. */
   readonly cursor: string | null;
   readonly status: HarkStatus;
-  /** The transport in use: `auto` resolves to `sse` or `longpoll` (and falls back from `sse` to `longpoll` when streams cannot open). */
+  /** The transport in use: `auto` resolves to `websocket`, `sse` or `longpoll`, and changes when it falls back. */
   readonly transport: Exclude<HarkTransport, 'auto'>;
   readonly channels: readonly string[];
   /** Resolves with the cursor once live for the first time, or with null if the subscription ends before. Never rejects. */
@@ -184,9 +199,13 @@ export function createRetryPolicy(options?: HarkRetryOptions, random?: () => num
 export class HarkError extends Error {
   constructor(message: string, init?: { status?: number; type?: string; problem?: unknown; retryAfter?: number | null; cause?: unknown });
   readonly name: 'HarkError';
-  /** The HTTP status, or 0 when no answer came. */
+  /** The HTTP status (for a socket closed with 4000 + status, that status), or 0 when no answer came. */
   status: number;
-  /** The problem type without `urn:hark:problem:` (such as `channel-closed`), or `network`, `timeout`, `bad-response`, `http`, `callback`, `token`. */
+  /**
+   * The problem type without `urn:hark:problem:` (such as `channel-closed`, or `slow-consumer` for a socket closed
+   * with 4408), or `network`, `timeout`, `bad-response`, `http`, `callback`, `token`, `upgrade-failed` (the server
+   * answers HTTP but the socket would not open), `internal-error` (a socket closed with 1011).
+   */
   type: string;
   /** The RFC 9457 problem body, when there was one. */
   problem: { type: string; title?: string; status?: number; detail?: string; [key: string]: unknown } | null;

@@ -1,12 +1,5 @@
-// Hark browser client: subscribe to channels over Server-Sent Events, long-poll, plain polling or a
-// forever-iframe, resuming from the cursor after any interruption; and publish. An ES module with no
-// dependencies, for modern browsers (and Node 18+ for fetch-based transports). See docs/client-js.md.
-
-export const VERSION = '1.0.0';
-
-const TRANSPORTS = ['auto', 'sse', 'longpoll', 'poll', 'iframe'];
-const ENDED = ['expired', 'closed', 'failed', 'stopped'];
-const PROBLEM_PREFIX = 'urn:hark:problem:';
+// Built from clients/js/src by `npm run build` (rollup): edit those files, not this one.
+// Small helpers shared by the subscription, its transports and publish.
 
 const DEFAULTS = {
   timeout: 25,
@@ -17,26 +10,6 @@ const DEFAULTS = {
   serverErrorDelay: 5000,
   maxServerErrorDelay: 120000,
 };
-
-/** A failed request or a refused subscription. */
-export class HarkError extends Error {
-  constructor(message, { status = 0, type = 'network', problem = null, retryAfter = null, cause } = {}) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'HarkError';
-    /** The HTTP status, or 0 when no answer came (network error, timeout). */
-    this.status = status;
-    /** The problem type without its `urn:hark:problem:` prefix, or `network`, `timeout`, `bad-response`, `http`, `callback`, `token`. */
-    this.type = type;
-    /** The parsed RFC 9457 problem body, when the server sent one. */
-    this.problem = problem;
-    /** `Retry-After` in milliseconds, when the server sent one. */
-    this.retryAfter = retryAfter;
-    /** Whether the subscription will try again after this error. */
-    this.willRetry = false;
-  }
-}
-
-// ------------------------------------------------------------------------------------------ helpers
 
 function baseOf(url) {
   const base = url === undefined || url === null ? '' : String(url);
@@ -55,48 +28,12 @@ function channelList(channels) {
   return list;
 }
 
-function retryAfterMs(response) {
-  const value = response.headers.get('retry-after');
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
-}
-
 function parseJson(text) {
   try {
     return JSON.parse(text);
   } catch {
     return undefined;
   }
-}
-
-async function errorFrom(response) {
-  let text = '';
-  try {
-    text = await response.text();
-  } catch {
-    // The status says enough.
-  }
-  const body = parseJson(text);
-  const problem = body && typeof body === 'object' && typeof body.type === 'string' ? body : null;
-  const type = problem && problem.type.startsWith(PROBLEM_PREFIX) ? problem.type.slice(PROBLEM_PREFIX.length) : 'http';
-  const title = problem?.title ?? (response.statusText || 'HTTP error');
-  const detail = problem?.detail ? `: ${problem.detail}` : '';
-  return new HarkError(`${response.status} ${title}${detail}`, {
-    status: response.status, type, problem, retryAfter: retryAfterMs(response),
-  });
-}
-
-// What a failure calls for: try again soon, try again much later, or end the subscription.
-function classify(error) {
-  const s = error.status;
-  if (s === 0 || s === 408) return 'network';
-  // A 403 for the iframe's origin is the server's configuration, not the subscriber's token.
-  if (s === 401 || (s === 403 && error.type !== 'origin-not-allowed')) return 'expired';
-  if (s === 410) return 'closed';
-  if (s >= 500 || s === 429 || (s >= 200 && s < 300)) return 'server';
-  return 'failed';
 }
 
 function epochOf(cursor) {
@@ -115,13 +52,105 @@ const systemClock = {
   clearTimeout: (id) => clearTimeout(id),
 };
 
+/** Reads a Storage-like object; null when it is missing, empty or denied. */
+function readItem(storage, key) {
+  if (!storage) return null;
+  try {
+    return storage.getItem(key) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes a Storage-like object; a full or denied storage only loses what a later page would have resumed from. */
+function writeItem(storage, key, value) {
+  try {
+    storage?.setItem(key, value);
+  } catch {
+    // Nothing to do: this page goes on without it.
+  }
+}
+
+function removeItem(storage, key) {
+  try {
+    storage?.removeItem(key);
+  } catch {
+    // Nothing to do.
+  }
+}
+
+// HarkError, and how a failure's status decides what the subscription does next.
+
+const PROBLEM_PREFIX = 'urn:hark:problem:';
+
+/** A failed request or a refused subscription. */
+class HarkError extends Error {
+  constructor(message, { status = 0, type = 'network', problem = null, retryAfter = null, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'HarkError';
+    /** The HTTP status, or 0 when no answer came (network error, timeout). */
+    this.status = status;
+    /** The problem type without its `urn:hark:problem:` prefix, or `network`, `timeout`, `bad-response`, `http`, `callback`, `token`, `upgrade-failed`. */
+    this.type = type;
+    /** The parsed RFC 9457 problem body, when the server sent one. */
+    this.problem = problem;
+    /** `Retry-After` in milliseconds, when the server sent one. */
+    this.retryAfter = retryAfter;
+    /** Whether the subscription will try again after this error. */
+    this.willRetry = false;
+  }
+}
+
+function typeOf(problemType) {
+  return typeof problemType === 'string' && problemType.startsWith(PROBLEM_PREFIX) ? problemType.slice(PROBLEM_PREFIX.length) : null;
+}
+
+/** The error for an RFC 9457 problem object: an HTTP answer's body, or a WebSocket `error` frame's `problem`. */
+function problemError(problem, status, { fallbackTitle = 'HTTP error', retryAfter = null } = {}) {
+  const valid = problem && typeof problem === 'object' && typeof problem.type === 'string' ? problem : null;
+  const title = valid?.title ?? fallbackTitle;
+  const detail = valid?.detail ? `: ${valid.detail}` : '';
+  return new HarkError(`${status} ${title}${detail}`, { status, type: typeOf(valid?.type) ?? 'http', problem: valid, retryAfter });
+}
+
+function retryAfterMs(response) {
+  const value = response.headers.get('retry-after');
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+async function errorFrom(response) {
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // The status says enough.
+  }
+  return problemError(parseJson(text), response.status, { fallbackTitle: response.statusText || 'HTTP error', retryAfter: retryAfterMs(response) });
+}
+
+// What a failure calls for: try again soon, try again much later, or end the subscription.
+function classify(error) {
+  // The server answers HTTP but the socket would not open: a proxy in the way, or a refusal the browser hides.
+  if (error.type === 'upgrade-failed') return 'server';
+  const s = error.status;
+  if (s === 0 || s === 408) return 'network';
+  // A 403 for the iframe's origin is the server's configuration, not the subscriber's token.
+  if (s === 401 || (s === 403 && error.type !== 'origin-not-allowed')) return 'expired';
+  if (s === 410) return 'closed';
+  if (s >= 500 || s === 429 || (s >= 200 && s < 300)) return 'server';
+  return 'failed';
+}
+
 /**
  * Waits after failures: a network error or timeout starts at about `retryDelay` and doubles to
  * `maxRetryDelay`; a server error (5xx, 429) starts at `serverErrorDelay` and doubles to
  * `maxServerErrorDelay`, never shorter than its `Retry-After` (but never past that cap). Each wait is
  * jittered by ±25% so that clients cut off together do not come back together.
  */
-export function createRetryPolicy(options = {}, random = Math.random) {
+function createRetryPolicy(options = {}, random = Math.random) {
   const o = { ...DEFAULTS, ...options };
   let network = 0;
   let server = 0;
@@ -144,28 +173,610 @@ export function createRetryPolicy(options = {}, random = Math.random) {
   };
 }
 
-// ------------------------------------------------------------------------------------------ subscribe
+// Which transport a subscription uses. `auto` tries WebSocket, then SSE, then long-polling, moving on when one
+// cannot work here (a proxy that refuses upgrades or buffers event streams), and remembers, per server, the one
+// that worked, so the next page starts with it.
 
-/**
- * Subscribes to one or more channels and calls `onMessage` with every message exactly once, in order,
- * resuming from the cursor after any interruption. Returns a handle with `cursor`, `status`,
- * `transport`, `ready` and `close()`.
- */
-export function subscribe(channels, options = {}) {
-  return new Subscription(channelList(channels), options).handle;
+const TRANSPORTS = ['auto', 'websocket', 'sse', 'longpoll', 'poll', 'iframe'];
+
+// A transport remembered after a fallback is used instead of the better ones for a day; then they are tried again.
+const REMEMBER_MS = 24 * 60 * 60 * 1000;
+
+function available(sub, transport) {
+  if (transport === 'websocket') return typeof sub.WebSocket === 'function';
+  if (transport === 'sse') return typeof sub.EventSource === 'function' && typeof sub.fetch === 'function';
+  if (transport === 'iframe') return Boolean(sub.window?.document);
+  return typeof sub.fetch === 'function';
 }
+
+function transportStorage(sub) {
+  const given = sub.o.transportStorage;
+  if (given === false || given === null) return null;
+  if (given) return given;
+  try {
+    // Whether a proxy lets sockets through is a fact about the network, shared by every tab: localStorage.
+    return sub.window?.localStorage ?? null;
+  } catch {
+    return null; // denied (a sandboxed frame, say)
+  }
+}
+
+/** Sets `sub.transport`; throws a TypeError for one this environment lacks. */
+function chooseTransport(sub, requested) {
+  if (!TRANSPORTS.includes(requested)) {
+    throw new TypeError(`hark: unknown transport '${requested}' (use ${TRANSPORTS.join(', ')})`);
+  }
+  sub.auto = requested === 'auto';
+  if (!sub.auto) {
+    if (requested === 'websocket' && !available(sub, 'websocket')) throw new TypeError('hark: WebSocket is not available here');
+    if (requested === 'sse' && typeof sub.EventSource !== 'function') throw new TypeError('hark: EventSource is not available here');
+    if (requested === 'iframe' && !available(sub, 'iframe')) throw new TypeError('hark: the iframe transport needs a document');
+    if (requested !== 'iframe' && requested !== 'websocket' && typeof sub.fetch !== 'function') throw new TypeError('hark: fetch is not available here');
+    sub.transport = requested;
+    return;
+  }
+  sub.chain = ['websocket', 'sse', 'longpoll'].filter((t) => available(sub, t));
+  if (sub.chain.length === 0) throw new TypeError('hark: fetch is not available here');
+  sub.memory = transportStorage(sub);
+  sub.memoryKey = `hark:transport:${sub.serverUrl.href.replace(/\/$/, '')}`;
+  let kept = null;
+  try {
+    kept = JSON.parse(readItem(sub.memory, sub.memoryKey));
+  } catch {
+    // Not ours, or damaged: start from the best.
+  }
+  const fresh = kept && typeof kept.at === 'number' && sub.clock.now() - kept.at < REMEMBER_MS;
+  sub.kept = fresh && sub.chain.includes(kept.transport) ? kept.transport : null;
+  sub.transport = sub.kept ?? sub.chain[0];
+}
+
+/** Under `auto`, moves on to the next transport; false when there is none (or the transport was chosen). */
+function fallBack(sub) {
+  if (!sub.auto) return false;
+  const next = sub.chain[sub.chain.indexOf(sub.transport) + 1];
+  if (!next) return false;
+  sub.transport = next;
+  return true;
+}
+
+/** Under `auto`, keeps the transport that has just worked, unless it is the one kept already. */
+function rememberTransport(sub) {
+  if (!sub.auto || sub.kept === sub.transport) return;
+  sub.kept = sub.transport;
+  writeItem(sub.memory, sub.memoryKey, JSON.stringify({ transport: sub.transport, at: sub.clock.now() }));
+}
+
+// The HTTP side of a subscription: its URLs, its token, one request at a time, and its waits.
+
+/** Where the subscription starts, as `/sub` parameters: its cursor, `oldest`, or `last`; none means now. */
+function startParams(sub) {
+  if (sub.cursor) return { cursor: sub.cursor };
+  if (sub.start === 'oldest') return { cursor: 'oldest' };
+  if (sub.last) return { last: sub.last };
+  return {};
+}
+
+function subUrl(sub, { timeout = null, transport = null, max = null, envelope = false, token = false, origin = null } = {}) {
+  const q = new URLSearchParams();
+  const start = startParams(sub);
+  if (start.cursor) q.set('cursor', start.cursor);
+  else if (start.last) q.set('last', String(start.last));
+  if (timeout !== null) q.set('timeout', String(timeout));
+  if (transport) q.set('transport', transport);
+  if (max) q.set('max', String(max));
+  if (envelope) q.set('envelope', '1');
+  if (origin) q.set('origin', origin);
+  if (token && sub.token) q.set('token', sub.token);
+  return `${sub.base}/sub/${sub.channels.map(encodeURIComponent).join(',')}?${q}`;
+}
+
+/** Reads the token (a function is called each time); false when it threw, which ends the subscription. */
+async function resolveToken(sub) {
+  const t = sub.o.token;
+  try {
+    sub.token = typeof t === 'function' ? await t() : t ?? null;
+    return sub.running;
+  } catch (cause) {
+    const error = new HarkError(`The token function failed: ${cause?.message ?? cause}`, { type: 'token', cause });
+    sub.emitError(error);
+    sub.end('expired', { error });
+    return false;
+  }
+}
+
+/** Asks a stream's URL and hangs up once the headers are in: its content type, or a HarkError. */
+function probe(sub, url) {
+  return request(sub, url, sub.o.requestTimeout, (r) => {
+    const type = r.headers.get('content-type') ?? '';
+    r.body?.cancel().catch(() => {});
+    return type;
+  });
+}
+
+/** One subscribe request (never two at once): the parsed batch, or a HarkError. */
+function get(sub, url, timeoutMs) {
+  return request(sub, url, timeoutMs, async (response) => {
+    const batch = parseJson(await response.text());
+    if (!batch || !Array.isArray(batch.messages) || typeof batch.cursor !== 'string') {
+      throw new HarkError(`${response.status}: the answer is not a Hark batch`, { status: response.status, type: 'bad-response' });
+    }
+    return batch;
+  });
+}
+
+async function request(sub, url, timeoutMs, read) {
+  if (!(await resolveToken(sub))) throw new HarkError('Stopped', { type: 'network' });
+  const controller = new AbortController();
+  sub.inflight = controller;
+  let timedOut = false;
+  const timer = sub.clock.setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs, 'request-timeout');
+  try {
+    const headers = { Accept: 'application/json' };
+    if (sub.token) headers.Authorization = `Bearer ${sub.token}`;
+    try {
+      const response = await sub.fetch(url, { headers, signal: controller.signal });
+      if (!response.ok) throw await errorFrom(response);
+      return await read(response);
+    } catch (error) {
+      if (error instanceof HarkError) throw error;
+      throw timedOut
+        ? new HarkError(`No answer within ${timeoutMs} ms`, { type: 'timeout', cause: error })
+        : new HarkError(`Network error: ${error?.message ?? error}`, { type: 'network', cause: error });
+    }
+  } finally {
+    sub.clock.clearTimeout(timer);
+    if (sub.inflight === controller) sub.inflight = null;
+  }
+}
+
+/** Waits `ms` (`reason` is 'retry' or 'interval'; a test clock may use it), or less when woken or stopped. */
+function sleep(sub, ms, reason = 'retry') {
+  return new Promise((resolve) => {
+    if (!sub.running) return resolve();
+    const id = sub.clock.setTimeout(() => {
+      sub.wake = null;
+      resolve();
+    }, ms, reason);
+    sub.wake = () => {
+      sub.clock.clearTimeout(id);
+      sub.wake = null;
+      resolve();
+    };
+  });
+}
+
+// What the streaming transports (SSE, the iframe) share: deciding what to do once a stream has ended.
+
+/** A stream (EventSource or frame) ended: reconnect, after finding out why when it never opened. */
+async function afterStream(sub, { opened, lasted, delivered, url }) {
+  if (opened) {
+    // A stream that carried something or stayed up a while was a success; one that drops at once is not.
+    if (delivered || lasted >= 5000) sub.policy.succeeded();
+    await sub.recover(new HarkError('The stream ended', { type: 'network' }));
+    return;
+  }
+  // Neither EventSource nor a frame tells why it failed: ask the same URL and read the status.
+  let contentType;
+  try {
+    contentType = await probe(sub, url);
+  } catch (error) {
+    await sub.recover(error);
+    return;
+  }
+  const expected = sub.transport === 'sse' ? 'text/event-stream' : 'text/html';
+  if (contentType.startsWith(expected)) {
+    await sub.recover(new HarkError('The stream could not be opened', { type: 'network' }));
+  } else if (sub.transport === 'sse' && fallBack(sub)) ; else {
+    await sub.recover(new HarkError(`The stream was answered with ${contentType || 'no content type'}`, { status: 200, type: 'bad-response' }));
+  }
+}
+
+// The forever-iframe: a hidden frame whose scripts post each object to this page, reloaded from the cursor.
+
+async function runIframe(sub) {
+  const outcome = await openFrame(sub);
+  if (!sub.running || outcome.stopped) return;
+  await afterStream(sub, outcome);
+}
+
+function openFrame(sub) {
+  return new Promise((resolve) => {
+    const win = sub.window;
+    const doc = win.document;
+    const frame = doc.createElement('iframe');
+    let opened = false;
+    let openedAt = 0;
+    let delivered = false;
+    let done = false;
+    let url = null;
+    const onMessage = (event) => {
+      // Only what our own frame posts, from the server's origin.
+      if (done || event.source !== frame.contentWindow || event.origin !== sub.serverOrigin) return;
+      const data = event.data;
+      if (!data || typeof data !== 'object') return;
+      if (typeof data.seq === 'number') {
+        if (sub.deliver(data)) delivered = true;
+      } else if (data.gap === true) {
+        sub.accept({ gap: true, gaps: data.gaps, cursor: data.cursor, messages: [] });
+      } else if (data.closed === true) {
+        finish({ stopped: true });
+        sub.closed(data.channel ?? null);
+      } else if (typeof data.cursor === 'string') {
+        opened = true;
+        openedAt = sub.clock.now();
+        sub.setCursor(data.cursor);
+        sub.live();
+        sub.resolveReady(sub.cursor);
+      }
+    };
+    // The document never ends while the stream lives: load means it ended, or was an error page.
+    const onLoad = () => finish({});
+    const finish = (outcome) => {
+      if (done) return;
+      done = true;
+      win.removeEventListener('message', onMessage);
+      frame.removeEventListener('load', onLoad);
+      frame.remove();
+      if (sub.stopStream === stop) sub.stopStream = null;
+      resolve({ ...outcome, url, opened, delivered, lasted: opened ? sub.clock.now() - openedAt : 0 });
+    };
+    const stop = () => finish({ stopped: true });
+    sub.stopStream = stop;
+    resolveToken(sub).then((ok) => {
+      if (done) return;
+      if (!ok) return stop();
+      const origin = sub.pageOrigin && sub.pageOrigin !== sub.serverOrigin ? sub.pageOrigin : null;
+      frame.setAttribute('aria-hidden', 'true');
+      frame.setAttribute('tabindex', '-1');
+      frame.title = 'hark';
+      frame.style.display = 'none';
+      win.addEventListener('message', onMessage);
+      frame.addEventListener('load', onLoad);
+      url = subUrl(sub, { transport: 'iframe', token: true, origin });
+      frame.src = url;
+      (doc.body ?? doc.documentElement).appendChild(frame);
+    });
+  });
+}
+
+// Long-polling and plain polling: one request at a time, each answer a batch with its cursor.
+
+async function runPoll(sub) {
+  const mode = sub.transport;
+  while (sub.running && sub.transport === mode) {
+    // The first request answers at once, so the subscription is live (and its cursor known) quickly.
+    const hold = mode === 'longpoll' && sub.answered ? sub.o.timeout : 0;
+    const started = sub.clock.now();
+    let batch;
+    try {
+      batch = await get(sub, subUrl(sub, { timeout: hold, transport: mode === 'poll' ? 'poll' : null, max: sub.o.max }), hold * 1000 + sub.o.requestTimeout);
+    } catch (error) {
+      if (!(await sub.recover(error))) return;
+      continue;
+    }
+    if (!sub.running) return;
+    const empty = !batch.gap && batch.messages.length === 0;
+    const early = hold > 0 && empty && sub.clock.now() - started < Math.min(1000, hold * 500);
+    sub.answered = true;
+    sub.live();
+    sub.accept(batch);
+    sub.resolveReady(sub.cursor);
+    if (early) {
+      // An empty answer long before the timeout (a server shutting down, say) must not become a busy loop.
+      await sleep(sub, sub.policy.afterNetworkError());
+      continue;
+    }
+    sub.policy.succeeded();
+    const full = batch.messages.length >= (sub.o.max ?? 100);
+    if (mode === 'poll' && !full && sub.running) await sleep(sub, sub.o.interval, 'interval');
+  }
+}
+
+// Server-Sent Events: one EventSource in envelope mode, reopened by the client itself from its cursor.
+
+async function runSse(sub) {
+  // One plain poll first: it delivers what is already there, learns the cursor (an EventSource does not
+  // expose the stream's opening id:), and turns a 401/410 into a clear answer before the stream opens.
+  if (!sub.cursor) {
+    try {
+      const batch = await get(sub, subUrl(sub, { timeout: 0 }), sub.o.requestTimeout);
+      if (!sub.running) return;
+      sub.accept(batch);
+    } catch (error) {
+      await sub.recover(error);
+      return;
+    }
+  }
+  const outcome = await openStream(sub);
+  if (!sub.running || outcome.stopped) return;
+  await afterStream(sub, outcome);
+}
+
+function openStream(sub) {
+  return new Promise((resolve) => {
+    resolveToken(sub).then((ok) => {
+      if (!ok) return resolve({ stopped: true });
+      const url = subUrl(sub, { transport: 'sse', envelope: true, token: true });
+      const source = new sub.EventSource(url);
+      let opened = false;
+      let openedAt = 0;
+      let delivered = false;
+      let done = false;
+      const finish = (outcome) => {
+        if (done) return;
+        done = true;
+        source.close();
+        if (sub.stopStream === stop) sub.stopStream = null;
+        resolve({ ...outcome, url, opened, delivered, lasted: opened ? sub.clock.now() - openedAt : 0 });
+      };
+      const stop = () => finish({ stopped: true });
+      sub.stopStream = stop;
+      source.onopen = () => {
+        if (done) return;
+        opened = true;
+        openedAt = sub.clock.now();
+        sub.live();
+        sub.resolveReady(sub.cursor);
+      };
+      // With envelope=1 every message arrives as an unnamed event carrying the whole message object.
+      source.onmessage = (event) => {
+        if (done) return;
+        if (sub.deliver(parseJson(event.data))) delivered = true;
+      };
+      source.addEventListener('gap', (event) => {
+        if (done) return;
+        const gap = parseJson(event.data);
+        if (!gap || !Array.isArray(gap.gaps)) return;
+        sub.accept({ gap: true, gaps: gap.gaps, cursor: gap.cursor ?? event.lastEventId, messages: [] });
+      });
+      source.addEventListener('closed', (event) => {
+        if (done) return;
+        const data = parseJson(event.data);
+        finish({ stopped: true });
+        sub.closed(data?.channel ?? null);
+      });
+      // The browser's own reconnect would resume with Last-Event-ID but hide 401/410/503 from us and keep
+      // its own pace; close it and reconnect with our cursor and our retry policy.
+      source.onerror = () => finish({});
+    });
+  });
+}
+
+// WebSocket (GET /ws, docs/protocol.md): one socket per subscription, subscribed by a frame that carries the
+// cursor (and the token, kept out of URLs and logs), reopened from the latest cursor by the retry policy
+// whenever it closes. Hark's close codes are read as the HTTP statuses they stand for (4000 + status).
+
+const ID = 'hark';
+
+// Under `auto`, sockets that open but do not work this many times in a row (a proxy that lets the upgrade
+// through and then holds or cuts the frames) move the subscription on to the next transport.
+const BROKEN_BEFORE_FALLBACK = 2;
+
+async function runWebSocket(sub) {
+  const outcome = await openSocket(sub);
+  if (!sub.running || outcome.stopped) return;
+  await afterSocket(sub, outcome);
+}
+
+function socketUrl(sub) {
+  const url = new URL(`${sub.serverUrl.href.replace(/\/$/, '')}/ws`);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
+}
+
+function subscribeFrame(sub) {
+  const frame = { type: 'subscribe', id: ID, channels: sub.channels, ...startParams(sub) };
+  if (sub.o.max) frame.max = sub.o.max;
+  if (sub.token) frame.token = sub.token;
+  return JSON.stringify(frame);
+}
+
+function openSocket(sub) {
+  return new Promise((resolve) => {
+    resolveToken(sub).then((ok) => {
+      if (!ok) return resolve({ stopped: true });
+      let socket;
+      try {
+        socket = new sub.WebSocket(socketUrl(sub));
+      } catch (cause) {
+        // The page's policy forbids the socket, or the URL is not one a socket can open.
+        return resolve({ unusable: new HarkError(`The WebSocket could not be created: ${cause?.message ?? cause}`, { type: 'upgrade-failed', cause }) });
+      }
+      let opened = false;
+      let openedAt = 0;
+      let subscribed = false;
+      let delivered = false;
+      let problem = null; // the error frame the server sends before it closes the socket
+      let done = false;
+      let timer = null;
+      const disarm = () => {
+        if (timer !== null) sub.clock.clearTimeout(timer);
+        timer = null;
+      };
+      const arm = (ms, reason, fire) => {
+        disarm();
+        timer = sub.clock.setTimeout(fire, ms, reason);
+      };
+      const finish = (outcome) => {
+        if (done) return;
+        done = true;
+        disarm();
+        socket.onopen = socket.onmessage = socket.onclose = null;
+        socket.onerror = () => {};
+        try {
+          socket.close(1000);
+        } catch {
+          // Closed already.
+        }
+        if (sub.stopStream === stop) sub.stopStream = null;
+        resolve({ ...outcome, problem, opened, subscribed, delivered, lasted: opened ? sub.clock.now() - openedAt : 0 });
+      };
+      const stop = () => finish({ stopped: true });
+      sub.stopStream = stop;
+      const silent = (what) => () => finish({ error: new HarkError(`No ${what} within ${sub.o.requestTimeout} ms`, { type: 'timeout' }) });
+      // The server pings, but a page cannot see that: after `timeout` s of quiet, ask, so that a connection that
+      // died without a word (a laptop that slept, a dropped route) is found out.
+      const idle = () => arm(sub.o.timeout * 1000, 'heartbeat', () => {
+        if (done) return;
+        try {
+          socket.send('{"type":"ping"}');
+        } catch {
+          // Closing already: its close event is on the way.
+        }
+        arm(sub.o.requestTimeout, 'request-timeout', silent('answer to a ping'));
+      });
+      socket.onopen = () => {
+        if (done) return;
+        opened = true;
+        openedAt = sub.clock.now();
+        socket.send(subscribeFrame(sub));
+        arm(sub.o.requestTimeout, 'request-timeout', silent('answer to the subscribe frame'));
+      };
+      socket.onmessage = (event) => {
+        if (done) return;
+        if (subscribed) idle();
+        const frame = typeof event.data === 'string' ? parseJson(event.data) : undefined;
+        if (!frame || typeof frame !== 'object') return;
+        if (typeof frame.seq === 'number') {
+          if (sub.deliver(frame)) delivered = true;
+          return;
+        }
+        if (frame.type === 'subscribed' && frame.id === ID) {
+          subscribed = true;
+          if (typeof frame.cursor === 'string' && frame.cursor) sub.setCursor(frame.cursor);
+          sub.live();
+          sub.resolveReady(sub.cursor);
+          idle();
+        } else if (frame.type === 'gap' && Array.isArray(frame.gaps)) {
+          sub.accept({ gap: true, gaps: frame.gaps, cursor: frame.cursor, messages: [] });
+        } else if (frame.type === 'closed') {
+          finish({ stopped: true });
+          sub.closed(frame.channel ?? null);
+        } else if (frame.type === 'error') {
+          const status = typeof frame.problem?.status === 'number' ? frame.problem.status : 0;
+          const retryAfter = typeof frame.retryAfter === 'number' ? frame.retryAfter * 1000 : null;
+          const error = problemError(frame.problem, status, { fallbackTitle: 'Refused', retryAfter });
+          // Our subscription refused, or ended by the server (503 limit-reached); without an id, the socket
+          // is about to close and its close code follows.
+          if (frame.id === ID) finish({ refusal: error });
+          else problem = error;
+        }
+        // pong, and frame types of later versions: nothing to do.
+      };
+      // A close event follows an error in browsers, with all a page may know (1006); Node 20's WebSocket fires none.
+      socket.onerror = () => finish({ code: 1006, reason: '' });
+      socket.onclose = (event) => finish({ code: event.code, reason: event.reason ?? '' });
+    });
+  });
+}
+
+/** The error Hark's own close codes stand for; null for a close that says nothing (1006 and the like). */
+function closeError({ code, reason, problem }) {
+  if (code >= 4000 && code <= 4999) {
+    const status = code - 4000;
+    const type = typeOf(reason) ?? problem?.type ?? 'http';
+    const error = problem ?? new HarkError(`${status} ${reason || 'closed by the server'}`, { status, type });
+    error.status = status;
+    error.type = type;
+    return error; // 4408 slow-consumer reads as 408: resume at once; 4401/4403 end the subscription.
+  }
+  if (code === 1001) return new HarkError('The server is stopping', { type: 'network' });
+  if (code === 1011) return new HarkError('The server closed the socket after an internal error', { status: 500, type: 'internal-error' });
+  return null;
+}
+
+async function afterSocket(sub, outcome) {
+  const { opened, subscribed, delivered, lasted } = outcome;
+  if (outcome.unusable) {
+    if (!fallBack(sub)) {
+      sub.emitError(outcome.unusable);
+      sub.end('failed', { error: outcome.unusable });
+    }
+    return;
+  }
+  const worked = subscribed && (delivered || lasted >= 5000);
+  if (worked) {
+    sub.brokenSockets = 0;
+    sub.policy.succeeded();
+  }
+  // Hark spoke (a refusal, or a close of its own): the socket works, and the answer means what it means over HTTP.
+  const spoken = outcome.refusal ?? closeError(outcome);
+  if (spoken) {
+    sub.brokenSockets = 0;
+    await sub.recover(spoken);
+    return;
+  }
+  const error = outcome.error ?? new HarkError(`The socket closed (${outcome.code ?? 'no code'})`, { type: 'network' });
+  if (worked) {
+    await sub.recover(error);
+    return;
+  }
+  if (!opened) {
+    // A browser tells nothing of why a socket did not open: ask /ws over HTTP, which Hark answers 426.
+    const answer = await askOverHttp(sub);
+    if (!sub.running) return;
+    if (!answer) {
+      // No answer at all: the server is down or the network is, and every transport would fail alike.
+      await sub.recover(new HarkError('The WebSocket could not connect', { type: 'network' }));
+    } else if (fallBack(sub)) {
+      answer.willRetry = true;
+      sub.emitError(answer);
+    } else {
+      await sub.recover(answer);
+    }
+    return;
+  }
+  sub.brokenSockets = (sub.brokenSockets ?? 0) + 1;
+  if (sub.brokenSockets >= BROKEN_BEFORE_FALLBACK && fallBack(sub)) {
+    sub.brokenSockets = 0;
+    error.willRetry = true;
+    sub.emitError(error);
+    return;
+  }
+  await sub.recover(error);
+}
+
+/** What the server answers `GET /ws` without an upgrade: a HarkError, or null when nothing answers. */
+async function askOverHttp(sub) {
+  if (!sub.fetch) return null;
+  const url = `${sub.serverUrl.href.replace(/\/$/, '')}/ws`;
+  let error;
+  try {
+    const status = await request(sub, url, sub.o.requestTimeout, (r) => {
+      r.body?.cancel().catch(() => {});
+      return r.status;
+    });
+    error = new HarkError(`The WebSocket could not be opened, and /ws answers ${status} over HTTP`, { type: 'upgrade-failed' });
+  } catch (caught) {
+    if (caught.status === 0) return null;
+    error = caught;
+  }
+  if (error.status === 426 || classify(error) === 'network') {
+    // Hark's own answer to a request that is not an upgrade: the server is there, and the upgrade was refused on the
+    // way (a proxy) or by the server before it (an Origin it does not allow, too many connections from this address).
+    return new HarkError('The WebSocket could not be opened, though the server answers HTTP', { type: 'upgrade-failed', problem: error.problem });
+  }
+  return error; // 404: this server does not serve /ws; 401 (authorization on MapHark); 5xx
+}
+
+// One subscription: where it starts, its loop over the transport in use, what a failure calls for, and the
+// delivery of each message exactly once. The transports (./transports/) call back into it.
+
+// Each runs its transport until the transport changes or the subscription ends, or for one attempt.
+const runners = { websocket: runWebSocket, sse: runSse, longpoll: runPoll, poll: runPoll, iframe: runIframe };
 
 class Subscription {
   constructor(channels, options) {
     const o = { ...DEFAULTS, ...options };
-    if (!TRANSPORTS.includes(o.transport ?? 'auto')) {
-      throw new TypeError(`hark: unknown transport '${o.transport}' (use ${TRANSPORTS.join(', ')})`);
-    }
     this.o = o;
     this.channels = channels;
     this.base = baseOf(o.url ?? o.baseUrl);
     this.fetch = o.fetch ?? globalThis.fetch?.bind(globalThis);
     this.EventSource = o.EventSource === undefined ? globalThis.EventSource : o.EventSource;
+    this.WebSocket = o.WebSocket === undefined ? globalThis.WebSocket : o.WebSocket;
     this.window = o.window ?? (typeof window === 'undefined' ? undefined : window);
     this.clock = { ...systemClock, ...o.clock };
     this.policy = createRetryPolicy(o, o.random ?? Math.random);
@@ -176,22 +787,17 @@ class Subscription {
     if (!isAbsolute(this.base) && !location) {
       throw new TypeError('hark: pass an absolute url (such as http://127.0.0.1:8090) outside a browser');
     }
-    this.serverOrigin = new URL(this.base || '/', location?.href ?? this.base).origin;
+    this.serverUrl = new URL(this.base || '/', location?.href ?? this.base);
+    this.serverOrigin = this.serverUrl.origin;
     this.pageOrigin = location?.origin ?? null;
 
-    let transport = o.transport ?? 'auto';
-    if (transport === 'auto') transport = this.EventSource ? 'sse' : 'longpoll';
-    if (transport === 'sse' && !this.EventSource) throw new TypeError('hark: EventSource is not available here');
-    if (transport === 'iframe' && !this.window?.document) throw new TypeError('hark: the iframe transport needs a document');
-    if (transport !== 'iframe' && !this.fetch) throw new TypeError('hark: fetch is not available here');
-    this.transport = transport;
-    this.fallback = (o.transport ?? 'auto') === 'auto';
+    // Throws for a transport this environment does not have; `auto` starts with what worked here before.
+    chooseTransport(this, o.transport ?? 'auto');
 
     // Where to start: a cursor kept by an earlier page wins over the one passed in.
     this.cursor = null;
     this.start = null; // 'oldest' or 'now' until a real cursor is known
-    this.fromStorage = false;
-    const stored = this.readStorage();
+    const stored = readItem(this.storage, this.storageKey);
     const given = stored ?? o.cursor ?? null;
     if (given === 'oldest' || given === 'now') this.start = given;
     else if (given) this.cursor = String(given);
@@ -207,7 +813,7 @@ class Subscription {
     this.running = true;
     this.inflight = null; // AbortController of the one request in flight
     this.wake = null; // ends the current wait early
-    this.stopStream = null; // ends the current EventSource or frame
+    this.stopStream = null; // ends the current EventSource, frame or socket
     this.answered = false;
 
     let resolveReady;
@@ -254,96 +860,8 @@ class Subscription {
     });
   }
 
-  // ---------------------------------------------------------------- the loop
-
   async run() {
-    while (this.running) {
-      const t = this.transport;
-      if (t === 'longpoll' || t === 'poll') await this.poll(t);
-      else if (t === 'sse') await this.sse();
-      else await this.iframe();
-    }
-  }
-
-  async poll(mode) {
-    while (this.running && this.transport === mode) {
-      // The first request answers at once, so the subscription is live (and its cursor known) quickly.
-      const hold = mode === 'longpoll' && this.answered ? this.o.timeout : 0;
-      const started = this.clock.now();
-      let batch;
-      try {
-        batch = await this.get(this.subUrl({ timeout: hold, transport: mode === 'poll' ? 'poll' : null, max: this.o.max }), hold * 1000 + this.o.requestTimeout);
-      } catch (error) {
-        if (!(await this.recover(error))) return;
-        continue;
-      }
-      if (!this.running) return;
-      const empty = !batch.gap && batch.messages.length === 0;
-      const early = hold > 0 && empty && this.clock.now() - started < Math.min(1000, hold * 500);
-      this.answered = true;
-      this.live();
-      this.accept(batch);
-      this.resolveReady(this.cursor);
-      if (early) {
-        // An empty answer long before the timeout (a server shutting down, say) must not become a busy loop.
-        await this.sleep(this.policy.afterNetworkError());
-        continue;
-      }
-      this.policy.succeeded();
-      const full = batch.messages.length >= (this.o.max ?? 100);
-      if (mode === 'poll' && !full && this.running) await this.sleep(this.o.interval, 'interval');
-    }
-  }
-
-  async sse() {
-    // One plain poll first: it delivers what is already there, learns the cursor (an EventSource does not
-    // expose the stream's opening id:), and turns a 401/410 into a clear answer before the stream opens.
-    if (!this.cursor) {
-      try {
-        const batch = await this.get(this.subUrl({ timeout: 0 }), this.o.requestTimeout);
-        if (!this.running) return;
-        this.accept(batch);
-      } catch (error) {
-        await this.recover(error);
-        return;
-      }
-    }
-    const outcome = await this.openStream();
-    if (!this.running || outcome.stopped) return;
-    await this.afterStream(outcome);
-  }
-
-  async iframe() {
-    const outcome = await this.openFrame();
-    if (!this.running || outcome.stopped) return;
-    await this.afterStream(outcome);
-  }
-
-  /** A stream (EventSource or frame) ended: reconnect, after finding out why when it never opened. */
-  async afterStream({ opened, lasted, delivered, url }) {
-    if (opened) {
-      // A stream that carried something or stayed up a while was a success; one that drops at once is not.
-      if (delivered || lasted >= 5000) this.policy.succeeded();
-      await this.recover(new HarkError('The stream ended', { type: 'network' }));
-      return;
-    }
-    // Neither EventSource nor a frame tells why it failed: ask the same URL and read the status.
-    let contentType;
-    try {
-      contentType = await this.probe(url);
-    } catch (error) {
-      await this.recover(error);
-      return;
-    }
-    const expected = this.transport === 'sse' ? 'text/event-stream' : 'text/html';
-    if (contentType.startsWith(expected)) {
-      await this.recover(new HarkError('The stream could not be opened', { type: 'network' }));
-    } else if (this.fallback && this.transport === 'sse') {
-      // Something between here and the server answers event streams with something else: long-poll instead.
-      this.transport = 'longpoll';
-    } else {
-      await this.recover(new HarkError(`The stream was answered with ${contentType || 'no content type'}`, { status: 200, type: 'bad-response' }));
-    }
+    while (this.running) await runners[this.transport](this);
   }
 
   /** Decides what a failure calls for; waits and returns true to try again, or ends and returns false. */
@@ -356,13 +874,13 @@ class Subscription {
       this.lastFailure = kind;
       this.emitError(error);
       this.emitStatus('reconnecting', { delay, error });
-      await this.sleep(delay);
+      await sleep(this, delay);
       return this.running;
     }
     if (kind === 'failed' && error.type === 'invalid-cursor' && this.fromStorage) {
       // A kept cursor the server no longer accepts: start over as if none was kept, and say so.
       this.fromStorage = false;
-      this.removeStorage();
+      removeItem(this.storage, this.storageKey);
       this.cursor = null;
       this.seen.clear();
       const given = this.o.cursor ?? null;
@@ -380,217 +898,8 @@ class Subscription {
 
   closedChannel(error) {
     if (this.channels.length === 1) return this.channels[0];
-    const named = /'([^']+)'/.exec(error?.problem?.detail ?? '');
-    return named && this.channels.includes(named[1]) ? named[1] : null;
-  }
-
-  // ---------------------------------------------------------------- requests
-
-  subUrl({ timeout = null, transport = null, max = null, envelope = false, token = false, origin = null } = {}) {
-    const q = new URLSearchParams();
-    if (this.cursor) q.set('cursor', this.cursor);
-    else if (this.start === 'oldest') q.set('cursor', 'oldest');
-    else if (this.last) q.set('last', String(this.last));
-    if (timeout !== null) q.set('timeout', String(timeout));
-    if (transport) q.set('transport', transport);
-    if (max) q.set('max', String(max));
-    if (envelope) q.set('envelope', '1');
-    if (origin) q.set('origin', origin);
-    if (token && this.token) q.set('token', this.token);
-    return `${this.base}/sub/${this.channels.map(encodeURIComponent).join(',')}?${q}`;
-  }
-
-  /** Reads the token (a function is called each time); false when it threw, which ends the subscription. */
-  async resolveToken() {
-    const t = this.o.token;
-    try {
-      this.token = typeof t === 'function' ? await t() : t ?? null;
-      return this.running;
-    } catch (cause) {
-      const error = new HarkError(`The token function failed: ${cause?.message ?? cause}`, { type: 'token', cause });
-      this.emitError(error);
-      this.end('expired', { error });
-      return false;
-    }
-  }
-
-  /** Asks a stream's URL and hangs up once the headers are in: its content type, or a HarkError. */
-  async probe(url) {
-    const response = await this.request(url, this.o.requestTimeout, (r) => {
-      const type = r.headers.get('content-type') ?? '';
-      r.body?.cancel().catch(() => {});
-      return type;
-    });
-    return response;
-  }
-
-  /** One subscribe request (never two at once): the parsed batch, or a HarkError. */
-  get(url, timeoutMs) {
-    return this.request(url, timeoutMs, async (response) => {
-      const batch = parseJson(await response.text());
-      if (!batch || !Array.isArray(batch.messages) || typeof batch.cursor !== 'string') {
-        throw new HarkError(`${response.status}: the answer is not a Hark batch`, { status: response.status, type: 'bad-response' });
-      }
-      return batch;
-    });
-  }
-
-  async request(url, timeoutMs, read) {
-    if (!(await this.resolveToken())) throw new HarkError('Stopped', { type: 'network' });
-    const controller = new AbortController();
-    this.inflight = controller;
-    let timedOut = false;
-    const timer = this.clock.setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs, 'request-timeout');
-    try {
-      const headers = { Accept: 'application/json' };
-      if (this.token) headers.Authorization = `Bearer ${this.token}`;
-      try {
-        const response = await this.fetch(url, { headers, signal: controller.signal });
-        if (!response.ok) throw await errorFrom(response);
-        return await read(response);
-      } catch (error) {
-        if (error instanceof HarkError) throw error;
-        throw timedOut
-          ? new HarkError(`No answer within ${timeoutMs} ms`, { type: 'timeout', cause: error })
-          : new HarkError(`Network error: ${error?.message ?? error}`, { type: 'network', cause: error });
-      }
-    } finally {
-      this.clock.clearTimeout(timer);
-      if (this.inflight === controller) this.inflight = null;
-    }
-  }
-
-  /** Waits `ms` (`reason` is 'retry' or 'interval'; a test clock may use it), or less when woken or stopped. */
-  sleep(ms, reason = 'retry') {
-    return new Promise((resolve) => {
-      if (!this.running) return resolve();
-      const id = this.clock.setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms, reason);
-      this.wake = () => {
-        this.clock.clearTimeout(id);
-        this.wake = null;
-        resolve();
-      };
-    });
-  }
-
-  // ---------------------------------------------------------------- streams
-
-  openStream() {
-    return new Promise((resolve) => {
-      this.resolveToken().then((ok) => {
-        if (!ok) return resolve({ stopped: true });
-        const url = this.subUrl({ transport: 'sse', envelope: true, token: true });
-        const source = new this.EventSource(url);
-        let opened = false;
-        let openedAt = 0;
-        let delivered = false;
-        let done = false;
-        const finish = (outcome) => {
-          if (done) return;
-          done = true;
-          source.close();
-          if (this.stopStream === stop) this.stopStream = null;
-          resolve({ ...outcome, url, opened, delivered, lasted: opened ? this.clock.now() - openedAt : 0 });
-        };
-        const stop = () => finish({ stopped: true });
-        this.stopStream = stop;
-        source.onopen = () => {
-          if (done) return;
-          opened = true;
-          openedAt = this.clock.now();
-          this.live();
-          this.resolveReady(this.cursor);
-        };
-        // With envelope=1 every message arrives as an unnamed event carrying the whole message object.
-        source.onmessage = (event) => {
-          if (done) return;
-          const message = parseJson(event.data);
-          if (!this.deliver(message)) return;
-          delivered = true;
-        };
-        source.addEventListener('gap', (event) => {
-          if (done) return;
-          const gap = parseJson(event.data);
-          if (!gap || !Array.isArray(gap.gaps)) return;
-          this.accept({ gap: true, gaps: gap.gaps, cursor: gap.cursor ?? event.lastEventId, messages: [] });
-        });
-        source.addEventListener('closed', (event) => {
-          if (done) return;
-          const data = parseJson(event.data);
-          finish({ stopped: true });
-          this.closed(data?.channel ?? null);
-        });
-        // The browser's own reconnect would resume with Last-Event-ID but hide 401/410/503 from us and keep
-        // its own pace; close it and reconnect with our cursor and our retry policy.
-        source.onerror = () => finish({});
-      });
-    });
-  }
-
-  openFrame() {
-    return new Promise((resolve) => {
-      const win = this.window;
-      const doc = win.document;
-      const frame = doc.createElement('iframe');
-      let opened = false;
-      let openedAt = 0;
-      let delivered = false;
-      let done = false;
-      let url = null;
-      const onMessage = (event) => {
-        // Only what our own frame posts, from the server's origin.
-        if (done || event.source !== frame.contentWindow || event.origin !== this.serverOrigin) return;
-        const data = event.data;
-        if (!data || typeof data !== 'object') return;
-        if (typeof data.seq === 'number') {
-          if (this.deliver(data)) delivered = true;
-        } else if (data.gap === true) {
-          this.accept({ gap: true, gaps: data.gaps, cursor: data.cursor, messages: [] });
-        } else if (data.closed === true) {
-          finish({ stopped: true });
-          this.closed(data.channel ?? null);
-        } else if (typeof data.cursor === 'string') {
-          opened = true;
-          openedAt = this.clock.now();
-          this.setCursor(data.cursor);
-          this.live();
-          this.resolveReady(this.cursor);
-        }
-      };
-      // The document never ends while the stream lives: load means it ended, or was an error page.
-      const onLoad = () => finish({});
-      const finish = (outcome) => {
-        if (done) return;
-        done = true;
-        win.removeEventListener('message', onMessage);
-        frame.removeEventListener('load', onLoad);
-        frame.remove();
-        if (this.stopStream === stop) this.stopStream = null;
-        resolve({ ...outcome, url, opened, delivered, lasted: opened ? this.clock.now() - openedAt : 0 });
-      };
-      const stop = () => finish({ stopped: true });
-      this.stopStream = stop;
-      this.resolveToken().then((ok) => {
-        if (done) return;
-        if (!ok) return stop();
-        const origin = this.pageOrigin && this.pageOrigin !== this.serverOrigin ? this.pageOrigin : null;
-        frame.setAttribute('aria-hidden', 'true');
-        frame.setAttribute('tabindex', '-1');
-        frame.title = 'hark';
-        frame.style.display = 'none';
-        win.addEventListener('message', onMessage);
-        frame.addEventListener('load', onLoad);
-        url = this.subUrl({ transport: 'iframe', token: true, origin });
-        frame.src = url;
-        (doc.body ?? doc.documentElement).appendChild(frame);
-      });
-    });
+    const named = error?.problem?.channel ?? /'([^']+)'/.exec(error?.problem?.detail ?? '')?.[1];
+    return named && this.channels.includes(named) ? named : null;
   }
 
   // ---------------------------------------------------------------- delivery
@@ -632,40 +941,19 @@ class Subscription {
     this.cursor = cursor;
     this.start = null;
     this.last = null;
-    if (!this.storage) return;
-    try {
-      this.storage.setItem(this.storageKey, cursor);
-    } catch {
-      // Storage full or denied: resuming within this page still works.
-    }
-  }
-
-  readStorage() {
-    if (!this.storage) return null;
-    try {
-      return this.storage.getItem(this.storageKey) || null;
-    } catch {
-      return null;
-    }
-  }
-
-  removeStorage() {
-    try {
-      this.storage?.removeItem(this.storageKey);
-    } catch {
-      // Nothing to do.
-    }
+    if (this.storage) writeItem(this.storage, this.storageKey, cursor);
   }
 
   // ---------------------------------------------------------------- status
 
   live() {
     if (this.status !== 'live') this.emitStatus('live');
+    rememberTransport(this);
   }
 
   closed(channel, error = null) {
     if (!this.running) return;
-    this.removeStorage();
+    removeItem(this.storage, this.storageKey);
     this.call('onClosed', channel);
     this.end('closed', { channel, error });
   }
@@ -717,13 +1005,11 @@ class Subscription {
   }
 }
 
-// ------------------------------------------------------------------------------------------ publish
-
 /**
  * Publishes one message to a channel: a string is sent as text, anything else as JSON. Resolves with
  * `{channel, seq, cursor, subscribers}`; rejects with a HarkError when the server refuses.
  */
-export async function publish(channel, data, options = {}) {
+async function publish(channel, data, options = {}) {
   if (typeof channel !== 'string' || channel.length === 0) throw new TypeError('hark: publish needs a channel name');
   if (data === undefined) throw new TypeError('hark: publish needs data');
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -742,3 +1028,20 @@ export async function publish(channel, data, options = {}) {
   if (!response.ok) throw await errorFrom(response);
   return response.json();
 }
+
+// Hark browser client: subscribe to channels over WebSocket, Server-Sent Events, long-poll, plain polling or a
+// forever-iframe, resuming from the cursor after any interruption; and publish. An ES module with no
+// dependencies, for modern browsers (and Node 18+ for fetch-based transports). See docs/client-js.md.
+
+const VERSION = '1.1.0';
+
+/**
+ * Subscribes to one or more channels and calls `onMessage` with every message exactly once, in order,
+ * resuming from the cursor after any interruption. Returns a handle with `cursor`, `status`,
+ * `transport`, `ready` and `close()`.
+ */
+function subscribe(channels, options = {}) {
+  return new Subscription(channelList(channels), options).handle;
+}
+
+export { HarkError, VERSION, createRetryPolicy, publish, subscribe };

@@ -41,13 +41,14 @@ internal static class HarkCommand
         """;
 
     private const string SubUsage = """
-        usage: hark sub <channel>... [--cursor CURSOR] [--format json|text] [--count N] [--stream] [--token TOKEN] [--url URL]
+        usage: hark sub <channel>... [--cursor CURSOR] [--format json|text] [--count N] [--transport longpoll|stream|ws] [--token TOKEN] [--url URL]
 
         Prints each message as it is published, one per line: the whole message object (--format json,
         the default) or just its data (--format text). Resumes from --cursor if given (or 'oldest'),
         else starts from now. Gaps and a deleted channel are reported on standard error. --count stops
-        after N messages; --stream uses one NDJSON stream instead of long-polling; --token (default $HARK_TOKEN)
-        is the subscriber token when the server requires one. Ctrl+C stops.
+        after N messages. --transport: longpoll (the default), stream (one NDJSON stream; --stream for short)
+        or ws (one WebSocket); each resumes from its cursor when the connection drops. --token (default
+        $HARK_TOKEN) is the subscriber token when the server requires one. Ctrl+C stops.
         """;
 
     private const string InfoUsage = """
@@ -157,9 +158,16 @@ internal static class HarkCommand
             throw new UsageException($"--format is json or text, not '{format}'");
         }
         var count = line.Value("count") is { } n ? (int.TryParse(n, out var c) && c > 0 ? c : throw new UsageException("--count is a positive number")) : int.MaxValue;
+        var transport = line.Has("stream") ? SubscribeTransport.Stream : line.Value("transport") switch
+        {
+            null or "longpoll" or "long-poll" => SubscribeTransport.LongPoll,
+            "stream" or "ndjson" => SubscribeTransport.Stream,
+            "ws" or "websocket" => SubscribeTransport.WebSocket,
+            var other => throw new UsageException($"--transport is longpoll, stream or ws, not '{other}'"),
+        };
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var client = Client(line, http, line.Has("stream") ? SubscribeTransport.Stream : SubscribeTransport.LongPoll);
-        await stderr.WriteLineAsync($"listening on {string.Join(", ", line.Positional)} (Ctrl+C to stop)");
+        var client = Client(line, http, transport);
+        await stderr.WriteLineAsync($"listening on {string.Join(", ", line.Positional)} over {Describe(transport)} (Ctrl+C to stop)");
         var received = 0;
         await foreach (var e in client.SubscribeAsync(line.Positional, line.Value("cursor"), cancellationToken))
         {
@@ -187,6 +195,13 @@ internal static class HarkCommand
         }
         return ExitCode.Ok;
     }
+
+    private static string Describe(SubscribeTransport transport) => transport switch
+    {
+        SubscribeTransport.Stream => "an NDJSON stream",
+        SubscribeTransport.WebSocket => "a WebSocket",
+        _ => "long-polling",
+    };
 
     private static async Task<int> InfoAsync(CommandLine line, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -8,12 +7,6 @@ namespace Hark.Client;
 
 public sealed partial class HarkClient
 {
-    /// <summary>What one attempt produced: events to yield, a wait before the next attempt, or a failure to throw.</summary>
-    private sealed record Attempt(IReadOnlyList<HarkEvent> Events, TimeSpan? Wait = null, Exception? Failure = null, bool Closed = false, string? Cursor = null);
-
-    /// <summary>A stream's position with nothing to yield (the starting cursor line).</summary>
-    private sealed record CursorMark(string Cursor) : HarkEvent(Cursor);
-
     /// <summary>
     /// Subscribes to <paramref name="channels"/> from <paramref name="cursor"/> (or from now). Yields every
     /// message once, in order, resuming from its cursor after any interruption; a <see cref="HarkGap"/>
@@ -62,40 +55,42 @@ public sealed partial class HarkClient
                 }
                 continue;
             }
-            var (response, opened) = await OpenStreamAsync(path, position, retry, cancellationToken).ConfigureAwait(false);
-            if (opened.Failure is not null)
+            // A stream (NDJSON or a socket): open it, read it to its end, then reconnect from the cursor.
+            var (stream, opened) = _options.Transport == SubscribeTransport.WebSocket
+                ? await OpenSocketAsync(names, position, retry, cancellationToken).ConfigureAwait(false)
+                : await OpenStreamAsync(path, position, retry, cancellationToken).ConfigureAwait(false);
+            var ending = opened;
+            if (stream is not null)
             {
-                throw opened.Failure;
+                await using (stream.ConfigureAwait(false))
+                {
+                    while (await stream.ReadAsync(position ?? "", cancellationToken).ConfigureAwait(false) is { } e)
+                    {
+                        position = e.Cursor;
+                        if (e is CursorMark)
+                        {
+                            continue;
+                        }
+                        yield return e;
+                        if (e is HarkChannelClosed)
+                        {
+                            yield break;
+                        }
+                    }
+                    // The stream ended (the server stopped, the connection broke, or the server refused): say why, or reconnect.
+                    ending = stream.Ending ?? new Attempt([], retry.AfterNetworkError());
+                }
             }
-            if (opened.Closed)
+            if (ending.Failure is not null)
+            {
+                throw ending.Failure;
+            }
+            if (ending.Closed)
             {
                 yield return new HarkChannelClosed(names.Count == 1 ? names[0] : "", position ?? "");
                 yield break;
             }
-            if (response is null)
-            {
-                await Task.Delay(opened.Wait ?? TimeSpan.Zero, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            using (response)
-            {
-                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
-                while (await ReadStreamEventAsync(reader, position ?? "", cancellationToken).ConfigureAwait(false) is { } e)
-                {
-                    position = e.Cursor;
-                    if (e is CursorMark)
-                    {
-                        continue;
-                    }
-                    yield return e;
-                    if (e is HarkChannelClosed)
-                    {
-                        yield break;
-                    }
-                }
-            }
-            // The stream ended (the server stopped, or the connection broke): reconnect from the cursor.
-            await Task.Delay(retry.AfterNetworkError(), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(ending.Wait ?? TimeSpan.Zero, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -116,13 +111,14 @@ public sealed partial class HarkClient
             retry.Succeeded();
             return new Attempt(ParseBatch(doc.RootElement, cursor), Cursor: doc.RootElement.GetProperty("cursor").GetString());
         }
-        catch (Exception e) when (IsNetworkError(e, cancellationToken))
+        catch (Exception e) when (WireEvents.IsNetworkError(e, cancellationToken))
         {
             return new Attempt([], retry.AfterNetworkError());
         }
     }
 
-    private async Task<(HttpResponseMessage? Response, Attempt Attempt)> OpenStreamAsync(string path, string? cursor, RetryPolicy retry, CancellationToken cancellationToken)
+    /// <summary>The NDJSON stream, or (null, what its refusal or failure calls for).</summary>
+    private async Task<(IEventStream? Stream, Attempt Attempt)> OpenStreamAsync(string path, string? cursor, RetryPolicy retry, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path + (cursor is null ? "" : "?cursor=" + Uri.EscapeDataString(cursor)));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
@@ -137,9 +133,9 @@ public sealed partial class HarkClient
                 return (null, refused);
             }
             retry.Succeeded();
-            return (response, new Attempt([]));
+            return (await NdjsonEventStream.OpenAsync(response, cancellationToken).ConfigureAwait(false), new Attempt([]));
         }
-        catch (Exception e) when (IsNetworkError(e, cancellationToken))
+        catch (Exception e) when (WireEvents.IsNetworkError(e, cancellationToken))
         {
             response?.Dispose();
             return (null, new Attempt([], retry.AfterNetworkError()));
@@ -154,23 +150,8 @@ public sealed partial class HarkClient
         {
             return null;
         }
-        if (status >= 500 || status == 429)
-        {
-            return new Attempt([], retry.AfterServerError(RetryAfter(response.Headers.RetryAfter)));
-        }
-        if (response.StatusCode == HttpStatusCode.Gone)
-        {
-            return new Attempt([], Closed: true);
-        }
-        try
-        {
-            await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HarkException e)
-        {
-            return new Attempt([], Failure: e);
-        }
-        return new Attempt([], Failure: new HarkException(status, null, $"Unexpected answer {status}."));
+        var problem = await ReadProblemAsync(response, cancellationToken).ConfigureAwait(false);
+        return Attempt.Refused(status, problem?.Type, RefusalMessage(status, problem, response.ReasonPhrase), RetryAfter(response.Headers.RetryAfter), retry);
     }
 
     private void AddSubscriberToken(HttpRequestMessage request)
@@ -197,68 +178,12 @@ public sealed partial class HarkClient
         {
             // With messages after it, the gap resumes from the old cursor (which reports it again);
             // with none, from the batch's cursor, past the gap.
-            events.Add(new HarkGap(ParseGaps(root.GetProperty("gaps")), messages.GetArrayLength() == 0 ? final : requested ?? final));
+            events.Add(new HarkGap(WireEvents.Gaps(root.GetProperty("gaps")), messages.GetArrayLength() == 0 ? final : requested ?? final));
         }
         foreach (var m in messages.EnumerateArray())
         {
-            events.Add(ParseMessage(m));
+            events.Add(WireEvents.Message(m));
         }
         return events;
     }
-
-    private static async Task<HarkEvent?> ReadStreamEventAsync(StreamReader reader, string cursor, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            string? line;
-            try
-            {
-                line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (IsNetworkError(e, cancellationToken))
-            {
-                return null;
-            }
-            if (line is null)
-            {
-                return null;
-            }
-            if (line.Length == 0)
-            {
-                continue;
-            }
-            using var doc = JsonDocument.Parse(line);
-            var root = doc.RootElement;
-            if (root.TryGetProperty("gap", out _))
-            {
-                return new HarkGap(ParseGaps(root.GetProperty("gaps")), root.GetProperty("cursor").GetString()!);
-            }
-            if (!root.TryGetProperty("channel", out _) && root.TryGetProperty("cursor", out var start))
-            {
-                return new CursorMark(start.GetString()!);
-            }
-            if (root.TryGetProperty("closed", out _))
-            {
-                return new HarkChannelClosed(root.GetProperty("channel").GetString()!, cursor);
-            }
-            return ParseMessage(root);
-        }
-    }
-
-    private static HarkMessage ParseMessage(JsonElement m) => new(
-        m.GetProperty("channel").GetString()!,
-        m.GetProperty("seq").GetInt64(),
-        m.GetProperty("cursor").GetString()!,
-        m.GetProperty("time").GetDateTimeOffset(),
-        m.TryGetProperty("event", out var name) ? name.GetString() : null,
-        m.GetProperty("data").Clone());
-
-    private static List<HarkGapInfo> ParseGaps(JsonElement gaps) =>
-        [.. gaps.EnumerateArray().Select(g => new HarkGapInfo(
-            g.GetProperty("channel").GetString()!,
-            g.GetProperty("reason").GetString()!,
-            g.TryGetProperty("missed", out var missed) && missed.ValueKind == JsonValueKind.Number ? missed.GetInt64() : null))];
-
-    private static bool IsNetworkError(Exception e, CancellationToken cancellationToken) =>
-        e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 }

@@ -115,10 +115,25 @@ public sealed partial class HarkClient
         {
             return;
         }
-        ProblemBody? problem = null;
+        var problem = await ReadProblemAsync(response, cancellationToken).ConfigureAwait(false);
+        var status = (int)response.StatusCode;
+        throw Refusal(status, problem?.Type, RefusalMessage(status, problem, response.ReasonPhrase));
+    }
+
+    /// <summary>The exception for a refusal: <see cref="HarkAuthorizationException"/> for 401/403.</summary>
+    internal static HarkException Refusal(int status, string? problemType, string message) => status is 401 or 403
+        ? new HarkAuthorizationException(status, problemType, message)
+        : new HarkException(status, problemType, message);
+
+    internal static string RefusalMessage(int status, ProblemBody? problem, string? reason) =>
+        $"{status} {problem?.Title ?? reason}: {problem?.Detail ?? "the server refused the request"}";
+
+    /// <summary>The RFC 9457 body of a refusal, or null when it has none.</summary>
+    private static async Task<ProblemBody?> ReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         try
         {
-            problem = await response.Content.ReadFromJsonAsync(HarkClientJsonContext.Default.ProblemBody, cancellationToken).ConfigureAwait(false);
+            return await response.Content.ReadFromJsonAsync(HarkClientJsonContext.Default.ProblemBody, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException)
         {
@@ -126,10 +141,6 @@ public sealed partial class HarkClient
         catch (NotSupportedException)
         {
         }
-        var status = (int)response.StatusCode;
-        var message = $"{status} {problem?.Title ?? response.ReasonPhrase}: {problem?.Detail ?? "the server refused the request"}";
-        throw status is 401 or 403
-            ? new HarkAuthorizationException(status, problem?.Type, message)
-            : new HarkException(status, problem?.Type, message);
+        return null;
     }
 }

@@ -8,4 +8,7 @@ public enum SubscribeTransport
 
     /// <summary>One long-lived NDJSON stream; reconnects from its cursor when it ends.</summary>
     Stream,
+
+    /// <summary>One WebSocket (<c>GET /ws</c>) per subscription; reopened from its cursor when it closes.</summary>
+    WebSocket,
 }

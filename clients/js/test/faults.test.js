@@ -72,7 +72,7 @@ describe('against a server that fails on purpose', () => {
   const open = (options) => {
     const r = recorder();
     const clock = recordingClock();
-    const handle = subscribe(current, { url, transport: 'longpoll', random: () => 0.5, clock, ...r.options, ...options });
+    const handle = subscribe(current, { url, transport: 'longpoll', WebSocket: null, random: () => 0.5, clock, ...r.options, ...options });
     handles.push(handle);
     return { handle, r, clock, retries: () => clock.waits.filter((w) => w.reason === 'retry').map((w) => w.ms) };
   };
@@ -381,7 +381,8 @@ describe('against a server that fails on purpose', () => {
 
   test('bad options throw at once', () => {
     assert.throws(() => subscribe([], { url }), TypeError);
-    assert.throws(() => subscribe('c', { url, transport: 'websocket' }), /unknown transport/);
+    assert.throws(() => subscribe('c', { url, transport: 'socket' }), /unknown transport/);
+    assert.throws(() => subscribe('c', { url, transport: 'websocket', WebSocket: null }), /WebSocket is not available/);
     assert.throws(() => subscribe('c', { url, transport: 'sse', EventSource: null }), /EventSource/);
     assert.throws(() => subscribe('c', { url, transport: 'iframe' }), /document/);
     assert.throws(() => subscribe('c', { url: '/relative' }), /absolute url/);

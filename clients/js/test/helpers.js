@@ -1,5 +1,5 @@
-// Test helpers: a real Hark server process, a minimal EventSource for Node, a clock that records the
-// waits it is asked for, and small waiting utilities. Every wait has a deadline.
+// Test helpers: a real Hark server process, a minimal EventSource for Node, Node's WebSocket, a clock that
+// records the waits it is asked for, and small waiting utilities. Every wait has a deadline.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -69,8 +69,17 @@ export function channel(prefix = 'js') {
 }
 
 /**
+ * Node's own WebSocket (undici's, the WHATWG API browsers have): global from Node 22, and on Node 20 with
+ * --experimental-websocket, which `npm test` and scripts/test.sh pass.
+ */
+export const TestWebSocket = globalThis.WebSocket;
+if (typeof TestWebSocket !== 'function') {
+  throw new Error('WebSocket is not defined: run the tests with node --experimental-websocket (npm test does)');
+}
+
+/**
  * A clock whose retry and interval waits pass in about a millisecond and are recorded; request
- * timeouts run in real time (tests that need them set a small requestTimeout).
+ * timeouts and a socket's heartbeat run in real time (tests that need them set small values).
  */
 export function recordingClock() {
   const waits = [];
@@ -78,7 +87,7 @@ export function recordingClock() {
     waits,
     now: () => Date.now(),
     setTimeout(fn, ms, reason) {
-      if (reason === 'request-timeout') return setTimeout(fn, ms);
+      if (reason === 'request-timeout' || reason === 'heartbeat') return setTimeout(fn, ms);
       waits.push({ ms, reason });
       return setTimeout(fn, 1);
     },

@@ -1,17 +1,18 @@
-// The client against a real Hark server: delivery on each fetch-based transport, resuming with nothing
-// lost or repeated, gaps, 410 on delete, one long-poll at a time, and the module served at /hark.js.
+// The client against a real Hark server: delivery on each transport, resuming with nothing lost or repeated,
+// gaps, 410 and closed on delete, one long-poll at a time, `auto` falling back when the server serves no
+// WebSocket, and the module served at /hark.js.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { subscribe, publish } from '../hark.js';
-import { haveServer, startServer, until, channel, recorder, TestEventSource } from './helpers.js';
+import { haveServer, startServer, until, channel, recorder, TestEventSource, TestWebSocket } from './helpers.js';
 
 describe('against a real Hark server', { skip: haveServer ? false : 'Hark.Server is not built (run scripts/test.sh)' }, () => {
   let server;
   let url;
   const handles = [];
   const open = (channels, options) => {
-    const handle = subscribe(channels, { url, timeout: 5, ...options });
+    const handle = subscribe(channels, { url, timeout: 5, EventSource: TestEventSource, WebSocket: TestWebSocket, ...options });
     handles.push(handle);
     return handle;
   };
@@ -28,7 +29,7 @@ describe('against a real Hark server', { skip: haveServer ? false : 'Hark.Server
     await server?.stop();
   });
 
-  for (const transport of ['longpoll', 'poll', 'sse']) {
+  for (const transport of ['longpoll', 'poll', 'sse', 'websocket']) {
     test(`${transport}: delivers each message once, in order, with the protocol's fields`, async () => {
       const c = channel();
       const r = recorder();
@@ -103,6 +104,49 @@ describe('against a real Hark server', { skip: haveServer ? false : 'Hark.Server
     assert.equal(h.status, 'live');
   });
 
+  test('websocket: resumes from its cursor after the socket drops and while it cannot reconnect, nothing lost or repeated', async () => {
+    const c = channel();
+    const r = recorder();
+    let cut = false;
+    let refused = 0;
+    const sockets = new Set();
+    const frames = [];
+    // While cut, every new socket goes to a port nothing listens on; cutting closes the open ones.
+    class CuttableSocket extends TestWebSocket {
+      constructor(u) {
+        super(cut ? String(u).replace(/:\d+\//, ':1/') : u);
+        if (cut) refused += 1;
+        sockets.add(this);
+      }
+
+      send(data) {
+        frames.push(JSON.parse(data));
+        super.send(data);
+      }
+    }
+    const h = open(c, { transport: 'websocket', WebSocket: CuttableSocket, retryDelay: 20, maxRetryDelay: 40, serverErrorDelay: 20, maxServerErrorDelay: 40, ...r.options });
+    await until(() => h.status === 'live', 'the socket is subscribed');
+    const start = h.cursor;
+    await publish(c, 1, { url });
+    await until(() => r.messages.length === 1, 'the first message arrives');
+    cut = true;
+    for (const socket of sockets) socket.close();
+    await until(() => refused >= 2, 'two sockets fail while cut');
+    for (const n of [2, 3, 4]) await publish(c, n, { url });
+    cut = false;
+    await until(() => r.messages.length >= 4, 'the missed messages arrive');
+    await publish(c, 5, { url });
+    await until(() => r.messages.length >= 5, 'the fifth arrives live');
+    assert.deepEqual(seqs(r), [1, 2, 3, 4, 5]);
+    assert.deepEqual(r.gaps, []);
+    const subscribes = frames.filter((f) => f.type === 'subscribe');
+    assert.equal(subscribes[0].cursor, undefined, 'the first socket starts from now');
+    assert.equal(subscribes.at(-1).cursor, r.messages[0].cursor, 'the socket after the cut resumes from the last message delivered');
+    assert.match(start, /^.+:0$/);
+    assert.ok(r.errors.some((e) => e.type === 'upgrade-failed'), 'a socket that did not open was explained by asking /ws over HTTP');
+    assert.equal(h.status, 'live');
+  });
+
   test('a transport that replays old messages cannot deliver them twice', async () => {
     const c = channel();
     const r = recorder();
@@ -152,17 +196,23 @@ describe('against a real Hark server', { skip: haveServer ? false : 'Hark.Server
     const oldest = recorder();
     const last = recorder();
     open(c, { transport: 'longpoll', cursor: 'oldest', ...oldest.options });
+    const socketOldest = recorder();
+    const socketLast = recorder();
     open(c, { transport: 'sse', EventSource: TestEventSource, last: 2, ...last.options });
-    await until(() => oldest.messages.length >= 3 && last.messages.length >= 2, 'the history arrives');
+    open(c, { transport: 'websocket', cursor: 'oldest', ...socketOldest.options });
+    open(c, { transport: 'websocket', last: 1, ...socketLast.options });
+    await until(() => oldest.messages.length >= 3 && last.messages.length >= 2 && socketOldest.messages.length >= 3 && socketLast.messages.length >= 1, 'the history arrives');
     assert.deepEqual(seqs(oldest), [1, 2, 3]);
     assert.deepEqual(seqs(last), [2, 3]);
+    assert.deepEqual(seqs(socketOldest), [1, 2, 3]);
+    assert.deepEqual(seqs(socketLast), [3]);
   });
 
   test('messages evicted from history are reported as a gap, then the rest arrives', async () => {
     const c = channel();
     const now = (await (await fetch(`${url}/sub/${c}?timeout=0`)).json()).cursor;
     for (let n = 1; n <= 8; n++) await publish(c, n, { url }); // the history keeps 5
-    for (const transport of ['longpoll', 'sse']) {
+    for (const transport of ['longpoll', 'sse', 'websocket']) {
       const r = recorder();
       const h = open(c, { transport, cursor: now, EventSource: TestEventSource, ...r.options });
       await until(() => r.messages.length >= 5, `${transport}: the kept messages arrive`);
@@ -200,6 +250,40 @@ describe('against a real Hark server', { skip: haveServer ? false : 'Hark.Server
     await fetch(`${url}/pub/${c}`, { method: 'DELETE' });
     await until(() => h.status === 'closed', 'the subscription is closed');
     assert.deepEqual(r.closed, [c]);
+  });
+
+  test('deleting the channel ends a websocket subscription with status closed (a closed frame)', async () => {
+    const [a, b] = [channel(), channel()];
+    await publish(a, 'x', { url });
+    const r = recorder();
+    const h = open([a, b], { transport: 'websocket', ...r.options });
+    await h.ready;
+    await fetch(`${url}/pub/${a}`, { method: 'DELETE' });
+    await until(() => h.status === 'closed', 'the subscription is closed');
+    assert.deepEqual(r.closed, [a]);
+    assert.deepEqual(r.errors, []);
+  });
+
+  test('auto: a server that serves no WebSocket (Hark:WebSocket:Enabled=false) is subscribed over SSE, every message once', async () => {
+    const plain = await startServer('Hark:WebSocket:Enabled=false');
+    try {
+      const c = channel();
+      const r = recorder();
+      const store = new Map();
+      const transportStorage = { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => store.set(k, v), removeItem: (k) => store.delete(k) };
+      const h = subscribe(c, { url: plain.url, transport: 'auto', EventSource: TestEventSource, WebSocket: TestWebSocket, transportStorage, ...r.options });
+      handles.push(h);
+      await until(() => h.status === 'live', 'the subscription is live');
+      assert.equal(h.transport, 'sse');
+      for (const n of [1, 2, 3]) await publish(c, n, { url: plain.url });
+      await until(() => r.messages.length >= 3, 'three messages arrive');
+      assert.deepEqual(seqs(r), [1, 2, 3]);
+      assert.equal(r.errors[0].status, 404, 'the socket failed and /ws is not there');
+      assert.equal(JSON.parse(store.get(`hark:transport:${plain.url}`)).transport, 'sse');
+      h.close();
+    } finally {
+      await plain.stop();
+    }
   });
 
   test('a long-poll never overlaps itself: one request in flight per subscription', async () => {

@@ -32,9 +32,11 @@ const sub: Subscription = subscribe<Note>(['inbox', 'alerts'], {
 });
 const cursor: string | null = sub.cursor;
 const ready: Promise<string | null> = sub.ready;
-const t: 'sse' | 'longpoll' | 'poll' | 'iframe' = sub.transport;
+const t: 'websocket' | 'sse' | 'longpoll' | 'poll' | 'iframe' = sub.transport;
 sub.close();
 subscribe('one', { transport: 'poll', interval: 1000, last: 5, EventSource: null, signal: new AbortController().signal });
+subscribe('two', { transport: 'websocket', WebSocket: globalThis.WebSocket, transportStorage: false });
+subscribe('three', { transportStorage: { getItem: () => null, setItem() {}, removeItem() {} }, clock: { setTimeout: (fn, ms, reason) => (reason === 'heartbeat' ? setTimeout(fn, ms) : 0) } });
 
 const result = await publish('inbox', { text: 'hi' }, { event: 'note', key: 'k' });
 const seq: number = result.seq;

@@ -61,7 +61,28 @@ public sealed class CliTests(ITestOutputHelper output) : ServerTest(output)
     }
 
     [Theory]
+    [InlineData("ws")]
+    [InlineData("stream")]
+    public async Task Sub_OverATransport_ResumesFromTheCursor_ThenWaitsForNewMessages(string transport)
+    {
+        var c = HarkTestServer.NewChannel();
+        var first = await RunAsync("", "pub", c, "first", "--url", Url);
+        var cursor = JsonDocument.Parse(first.Out).RootElement.GetProperty("cursor").GetString()!;
+        await RunAsync("", "pub", c, "missed", "--url", Url);
+        var sub = RunAsync("", "sub", c, "--cursor", cursor, "--count", "2", "--format", "text", "--transport", transport, "--url", Url);
+        await HarkTestServer.EventuallyAsync(async () => await Server.WaitingSubscribersAsync(c) == 1, "the subscriber waits");
+        await RunAsync("", "pub", c, "late news", "--url", Url);
+
+        var result = await sub.WaitAsync(HarkTestServer.Patience);
+
+        Assert.Equal(0, result.Code);
+        Assert.Equal(["missed", "late news"], result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(transport == "ws" ? "over a WebSocket" : "over an NDJSON stream", result.Err, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(new[] { "pub" }, 2)]
+    [InlineData(new[] { "sub", "c", "--transport", "carrier-pigeon" }, 2)]
     [InlineData(new[] { "frobnicate" }, 2)]
     [InlineData(new[] { "sub", "c", "--format", "xml" }, 2)]
     [InlineData(new[] { "pub", "c", "not json", "--json" }, 2)]

@@ -41,6 +41,7 @@ public sealed class HarkClientTests(ITestOutputHelper output) : ServerTest(outpu
     [Theory]
     [InlineData(SubscribeTransport.LongPoll)]
     [InlineData(SubscribeTransport.Stream)]
+    [InlineData(SubscribeTransport.WebSocket)]
     public async Task PublishThenSubscribe_RoundTrip_InOrder(SubscribeTransport transport)
     {
         var client = NewClient(transport: transport);
@@ -87,12 +88,14 @@ public sealed class HarkClientTests(ITestOutputHelper output) : ServerTest(outpu
         Assert.True(flaky.Attempts >= 39, $"the subscriber made {flaky.Attempts} requests, so the flaky handler dropped at least 13");
     }
 
-    [Fact]
-    public async Task ServerRestart_WithTheMemoryEngine_IsReportedAsAGap_ThenMessagesFlow()
+    [Theory]
+    [InlineData(SubscribeTransport.LongPoll)]
+    [InlineData(SubscribeTransport.WebSocket)]
+    public async Task ServerRestart_WithTheMemoryEngine_IsReportedAsAGap_ThenMessagesFlow(SubscribeTransport transport)
     {
         var c = HarkTestServer.NewChannel();
         var port = Server.Address.Port;
-        var client = NewClient(address: Server.Address);
+        var client = NewClient(transport: transport, address: Server.Address);
         var cursor = await Server.NowAsync(c);
         await client.PublishAsync(c, "before");
         await using var events = client.SubscribeAsync([c], cursor).GetAsyncEnumerator();

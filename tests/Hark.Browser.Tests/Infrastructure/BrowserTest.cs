@@ -34,9 +34,16 @@ public abstract partial class BrowserTest(BrowserFixture browser, ITestOutputHel
     }
 
     /// <summary>A page in a new browser context (a separate device: its own cookies and storage).</summary>
-    protected async Task<IPage> OpenAsync(string path)
+    protected Task<IPage> OpenAsync(string path) => OpenAsync(path, null);
+
+    /// <summary>A page in a new browser context, which <paramref name="prepare"/> may set up (routes, say) before the page loads.</summary>
+    protected async Task<IPage> OpenAsync(string path, Func<IBrowserContext, Task>? prepare)
     {
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.Address.ToString() });
+        if (prepare is not null)
+        {
+            await prepare(context);
+        }
         context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
         _contexts.Add(context);
         var page = await context.NewPageAsync();
