@@ -131,6 +131,6 @@ done
 } > "$results/environment.md"
 
 step "writing docs/benchmarks.md"
-# The postgres engine's section (docs/bench/postgres.md, from tools/bench-postgres.sh) follows the hand-written notes.
-cat docs/bench/notes.md docs/bench/postgres.md > "$work/notes.md"
+# The engines' section (docs/bench/engines.md, from tools/bench-engines.sh) follows the hand-written notes.
+cat docs/bench/notes.md docs/bench/engines.md > "$work/notes.md"
 bench report --results "$results" --out docs/benchmarks.md --plots docs/bench --notes "$work/notes.md" --command "tools/bench.sh$($quick && echo ' --quick')"
