@@ -138,14 +138,23 @@ internal sealed partial class FanoutHub : IChannelChangeListener
         }
     }
 
-    /// <summary>Records where a shared read found the channel's newest message, unless a change was reported since its wake-up.</summary>
-    internal static void RecordHead(HubChannel channel, ChannelPosition position, long reports, SharedRead read)
+    /// <summary>
+    /// A shared read of <paramref name="channel"/> is done: it no longer takes joiners (the head covers them from now on),
+    /// and when it reached the newest message (<paramref name="newest"/>, null when cut short or failed) with no change
+    /// reported since its wake-up, that is the channel's head; the read itself is kept only if it found messages, for a
+    /// late re-poll at its position.
+    /// </summary>
+    internal static void Settled(HubChannel channel, SharedRead read, ReadBatch? newest, long reports)
     {
         lock (channel.Gate)
         {
-            if (channel.Reports == reports)
+            if (ReferenceEquals(channel.Joining, read))
             {
-                channel.Head = (position, reports, read);
+                channel.Joining = null;
+            }
+            if (newest is not null && channel.Reports == reports)
+            {
+                channel.Head = (newest.Positions[0], reports, newest.IsEmpty ? null : read);
                 channel.HeadAged = false;
             }
         }

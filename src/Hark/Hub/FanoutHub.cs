@@ -175,9 +175,9 @@ internal sealed partial class FanoutHub : IDisposable
             {
                 return (true, null);
             }
-            if (head.Read.Matches(position, waiter.Max, channel.Reports))
+            if (head.Read is { } read && read.Matches(position, waiter.Max, channel.Reports))
             {
-                return (false, head.Read);
+                return (false, read);
             }
         }
         if (channel.Joining is not { } joining || !joining.Matches(position, waiter.Max, channel.Reports))

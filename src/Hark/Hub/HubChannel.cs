@@ -22,11 +22,11 @@ internal sealed class HubChannel(string name)
     /// registering at the read's own position (a late re-poll) is answered from it, and a new subscriber starts there.
     /// This is the node's cache of a hot channel: its newest position and its newest messages, with no store read.
     /// </summary>
-    public (ChannelPosition Position, long Reports, SharedRead Read)? Head { get; set; }
+    public (ChannelPosition Position, long Reports, SharedRead? Read)? Head { get; set; }
 
     /// <summary>
-    /// The read of the last subscriber that registered with something to read: others joining at the same position,
-    /// with no change reported since it began, share it instead of reading the store each.
+    /// The read of the last subscriber that registered with something to read, while it is under way: others joining at
+    /// the same position, with no change reported since it began, share it instead of reading the store each.
     /// </summary>
     public SharedRead? Joining { get; set; }
 

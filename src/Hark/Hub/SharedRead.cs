@@ -44,7 +44,7 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
         var read = new SharedRead(engine, position, max, channel, reports) { _read = Task.FromResult(batch) };
         if (channel is not null)
         {
-            FanoutHub.RecordHead(channel, batch.Positions[0], reports, read);
+            FanoutHub.Settled(channel, read, batch, reports);
         }
         return read;
     }
@@ -71,16 +71,20 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
         {
             // Not the caller's token: the read is every waiter's, and one of them going away must not cancel it.
             var batch = await engine.ReadAsync([Position], Max, CancellationToken.None);
-            if (channel is not null && batch.Messages.Count < Max && batch.Gaps.Count == 0)
+            if (channel is not null)
             {
                 // Not cut short: the read reached the newest message, so the woken subscribers' next holds need no read.
-                FanoutHub.RecordHead(channel, batch.Positions[0], _reports, this);
+                FanoutHub.Settled(channel, this, batch.Messages.Count < Max && batch.Gaps.Count == 0 ? batch : null, _reports);
             }
             mine.SetResult(batch);
             return batch;
         }
         catch (Exception e)
         {
+            if (channel is not null)
+            {
+                FanoutHub.Settled(channel, this, null, _reports);
+            }
             mine.SetException(e);
             throw;
         }
