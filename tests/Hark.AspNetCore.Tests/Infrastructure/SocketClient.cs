@@ -42,6 +42,12 @@ public sealed class SocketClient : IAsyncDisposable
             });
             await socket.ConnectAsync(uri, invoker, timeout.Token);
         }
+        else if (socket.Options.HttpVersion.Major >= 2)
+        {
+            // HTTP/2's extended CONNECT (RFC 8441): only through an invoker of the caller's.
+            using var invoker = new HttpMessageInvoker(new SocketsHttpHandler());
+            await socket.ConnectAsync(uri, invoker, timeout.Token);
+        }
         else
         {
             await socket.ConnectAsync(uri, timeout.Token);
