@@ -5,10 +5,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Hark.Browser.Tests;
 
-/// <summary>The same channel four ways, side by side.</summary>
+/// <summary>The same channel five ways, side by side.</summary>
 public sealed class ComparePageTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
 {
-    private static readonly string[] Transports = ["poll", "longpoll", "sse", "iframe"];
+    private static readonly string[] Transports = ["poll", "longpoll", "sse", "iframe", "websocket"];
 
     private static ILocator Cell(IPage page, string transport, string field) => page.Locator($"tr[data-transport='{transport}'] [data-field='{field}']");
 
@@ -37,6 +37,7 @@ public sealed class ComparePageTests(BrowserFixture browser, ITestOutputHelper o
         Assert.True(int.Parse((await Cell(page, "longpoll", "requests").TextContentAsync())!, CultureInfo.InvariantCulture) >= 3);
         Assert.Equal("1", await Cell(page, "sse", "requests").TextContentAsync());
         Assert.Equal("1", await Cell(page, "iframe", "requests").TextContentAsync());
+        Assert.Equal("1", await Cell(page, "websocket", "requests").TextContentAsync());
         await ScreenshotAsync(page, "compare");
         AssertNoConsoleErrors();
     }

@@ -8,6 +8,7 @@ const ways = [
   { name: 'longpoll', label: 'Long-polling', options: { transport: 'longpoll' } },
   { name: 'sse', label: 'Server-Sent Events', options: { transport: 'sse' } },
   { name: 'iframe', label: 'Forever-iframe', options: { transport: 'iframe' } },
+  { name: 'websocket', label: 'WebSocket', options: { transport: 'websocket' } },
 ];
 let sent = 0;
 
@@ -32,7 +33,8 @@ for (const way of ways) {
   Object.assign(way, { requests: 0, bytes: 0, messages: 0, latencies: [], status: 'connecting' });
 }
 for (const way of ways) {
-  const streamed = way.name === 'sse' || way.name === 'iframe';
+  // One long-lived connection each: its bytes are counted from the messages, its requests from going live.
+  const streamed = way.name === 'sse' || way.name === 'iframe' || way.name === 'websocket';
   way.handle = subscribe(channel, {
     ...way.options,
     fetch: streamed ? undefined : counting(way),
