@@ -3,7 +3,7 @@
 # the same load generator and the same pinning (server on core 0, load generator on core 1), then
 # writes docs/benchmarks.md and its plots from the JSON results.
 #
-#   tools/bench.sh            full run (19,000 held long-polls, 10,000-subscriber fan-outs, each fan-out and
+#   tools/bench.sh            full run (19,000 held long-polls and WebSockets, 10,000-subscriber fan-outs, each fan-out and
 #                             throughput run 3 times with the median reported; ~20 min)
 #   tools/bench.sh --quick    small numbers, for trying the script (~2 min)
 #
@@ -97,8 +97,10 @@ warmup_args="--subscribers $warmup_subscribers --messages $warmup_messages"
 scenarios=(
   "hold|run hold --steps $hold_steps"
   "hold-one-channel|run hold --one-channel --steps $hold_steps"
+  "hold-ws|run hold --ws --steps $hold_steps"
   "fanout|run fanout --subscribers $subscribers --messages $messages --repeat $repeat"
   "sse|run sse --subscribers $subscribers --messages $messages --repeat $repeat"
+  "ws|run ws --subscribers $subscribers --messages $messages --repeat $repeat"
   "throughput|run throughput --channels 100 --per-channel 2 --rates $rates --step-seconds $step_seconds --repeat $repeat"
 )
 
@@ -108,7 +110,7 @@ for entry in "${scenarios[@]}"; do
   for target in hark nchan; do
     step "$name against $target"
     if [[ $target == hark ]]; then start_hark; url=http://127.0.0.1:$hark_port; else start_nchan; url=http://127.0.0.1:$nchan_port; fi
-    if [[ $name == fanout || $name == sse ]]; then
+    if [[ $name == fanout || $name == sse || $name == ws ]]; then
       # shellcheck disable=SC2086
       bench run "$name" $warmup_args --target "$target" --url "$url" --pid "$server_pid" --out "$work/warmup.json" >/dev/null || true
     fi
@@ -125,8 +127,9 @@ done
   echo "Run on $(date -u '+%Y-%m-%d %H:%M UTC')$($quick && echo ' with --quick (small numbers)')."
   echo
   echo "Nchan's config is \`tools/nchan/nginx.conf\` (one worker, shared memory 2 GiB, message buffer 1000, message timeout 1 h, subscriber timeout 120 s,"
-  echo "first message \`newest\` so a new subscriber waits for the next message as Hark's does). Hark runs its defaults with"
-  echo "\`Hark:Poll:MaxTimeout=00:02:00\`. Each fan-out (long-poll and SSE) is measured on a warm server: the same server first"
+  echo "first message \`newest\` so a new subscriber waits for the next message as Hark's does; WebSockets on the same \`/sub\`"
+  echo "location). Hark runs its defaults with \`Hark:Poll:MaxTimeout=00:02:00\`; its WebSocket subscribers open \`/ws?channels=…\`."
+  echo "Each fan-out (long-poll, SSE and WebSocket) is measured on a warm server: the same server first"
   echo "serves a fan-out of $warmup_subscribers subscribers × $warmup_messages messages, not recorded, against either target alike."
 } > "$results/environment.md"
 

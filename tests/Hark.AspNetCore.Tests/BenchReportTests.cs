@@ -11,7 +11,12 @@ public sealed class BenchReportTests
     {
         Scenario = scenario,
         Target = target,
-        Transport = scenario == "sse" ? "sse" : "longpoll",
+        Transport = scenario switch
+        {
+            "sse" => "sse",
+            "ws" or "hold-ws" => "websocket",
+            _ => "longpoll",
+        },
         Started = DateTimeOffset.UnixEpoch,
         Subscribers = 1000,
         Messages = 10,
@@ -62,6 +67,40 @@ public sealed class BenchReportTests
         Assert.Contains("| 20.0 | 40% |", text);
         Assert.Contains("| n/a | n/a |", text);
         Assert.Contains("- Hark / Nchan, server CPU per delivery: n/a (no server CPU figure for Nchan)", text);
+    }
+
+    [Fact]
+    public void WebSocketFanout_HasItsOwnSection_WithColumnsAndRatios()
+    {
+        var text = Write(
+            Result("sse", "hark") with { DeliveriesPerSecond = 999 },
+            Result("ws", "hark") with { Deliveries = 10_000, DeliveriesPerSecond = 20_000, ServerCpu = new ServerCpu(0.3, 1, 0.3, 30) },
+            Result("ws", "nchan") with { Deliveries = 10_000, DeliveriesPerSecond = 40_000, ServerCpu = new ServerCpu(0.1, 1, 0.1, 10) });
+
+        var section = text[text.IndexOf("## Fan-out over WebSocket", StringComparison.Ordinal)..];
+        Assert.True(text.IndexOf("## Fan-out over SSE", StringComparison.Ordinal) < text.IndexOf("## Fan-out over WebSocket", StringComparison.Ordinal));
+        Assert.Contains("| hark | 1,000 | 10 | 10,000 | 0 | 0 | 0 | 20,000 |", section);
+        Assert.Contains("| 30.0 | 30% |", section);
+        Assert.Contains("- Hark / Nchan, deliveries per second: **0.50×** (Nchan better)", section);
+        Assert.Contains("- Hark / Nchan, server CPU per delivery: **3.00×** (Nchan better)", section);
+        Assert.DoesNotContain("| 999 |", section);
+    }
+
+    [Fact]
+    public void Hold_WebSocketBesideLongPoll_ComparesBytesPerConnection()
+    {
+        static ScenarioResult Hold(string scenario, string target, double bytes) => Result(scenario, target) with
+        {
+            Memory = [new MemoryPoint(0, 0, 10 << 20), new MemoryPoint(1000, 1000, (10 << 20) + (1000 * (long)bytes))],
+            BytesPerConnection = bytes,
+        };
+
+        var text = Write(Hold("hold", "hark", 4000), Hold("hold-ws", "hark", 6000), Hold("hold", "nchan", 10_000), Hold("hold-ws", "nchan", 3000));
+
+        Assert.Contains("| hark | websocket | one each | 1,000 | 0 |", text);
+        Assert.Contains("- Hark / Nchan, bytes per held WebSocket, channel each: **2.00×** (Nchan better)", text);
+        Assert.Contains("- hark, a held WebSocket against a held long-poll: 6,000 against 4,000 bytes (**1.50×**)", text);
+        Assert.Contains("- nchan, a held WebSocket against a held long-poll: 3,000 against 10,000 bytes (**0.30×**)", text);
     }
 
     [Fact]

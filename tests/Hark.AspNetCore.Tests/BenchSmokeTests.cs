@@ -42,14 +42,23 @@ public sealed class BenchSmokeTests(ITestOutputHelper output) : IAsyncLifetime, 
         ConnectConcurrency = 16,
     };
 
+    private static FanoutTransport Transport(string scenario) => scenario switch
+    {
+        "sse" => FanoutTransport.Sse,
+        "ws" => FanoutTransport.WebSocket,
+        _ => FanoutTransport.LongPoll,
+    };
+
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Fanout_EverySubscriberGetsEveryMessageOnce(bool sse)
+    [InlineData("fanout")]
+    [InlineData("sse")]
+    [InlineData("ws")]
+    public async Task Fanout_EverySubscriberGetsEveryMessageOnce(string scenario)
     {
         using var cts = new CancellationTokenSource(Budget);
-        var result = await new FanoutScenario(_target, Small, this).RunAsync(sse, cts.Token);
+        var result = await new FanoutScenario(_target, Small, this).RunAsync(Transport(scenario), cts.Token);
 
+        Assert.Equal(scenario, result.Scenario);
         Assert.Equal(50 * 5, result.Deliveries);
         Assert.Equal(0, result.Lost);
         Assert.Equal(0, result.Duplicates);
@@ -62,16 +71,17 @@ public sealed class BenchSmokeTests(ITestOutputHelper output) : IAsyncLifetime, 
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Fanout_WithServerPid_ReportsServerCpuPerDelivery(bool sse)
+    [InlineData("fanout")]
+    [InlineData("sse")]
+    [InlineData("ws")]
+    public async Task Fanout_WithServerPid_ReportsServerCpuPerDelivery(string scenario)
     {
         using var cts = new CancellationTokenSource(Budget);
         // The server runs in this process. /proc counts CPU in 10 ms ticks, so the run is made long enough
         // (2,000 deliveries, each costing this process tens of µs on both sides) to span several.
         var settings = Small with { Subscribers = 200, Messages = 10, ServerPids = [Environment.ProcessId] };
 
-        var result = await new FanoutScenario(_target, settings, this).RunAsync(sse, cts.Token);
+        var result = await new FanoutScenario(_target, settings, this).RunAsync(Transport(scenario), cts.Token);
 
         Assert.Equal((200 * 10, 0), (result.Deliveries, result.Lost));
         var cpu = Assert.IsType<ServerCpu>(result.ServerCpu);
@@ -83,12 +93,15 @@ public sealed class BenchSmokeTests(ITestOutputHelper output) : IAsyncLifetime, 
         Assert.Null(cpu.MicrosecondsPerPublish);
     }
 
-    [Fact]
-    public async Task Hold_HoldsEverySubscriber_AndReadsMemory()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Hold_HoldsEverySubscriber_AndReadsMemory(bool webSocket)
     {
         using var cts = new CancellationTokenSource(Budget);
-        var result = await new HoldScenario(_target, Small, [Environment.ProcessId], this).RunAsync(cts.Token);
+        var result = await new HoldScenario(_target, Small with { WebSocket = webSocket }, [Environment.ProcessId], this).RunAsync(cts.Token);
 
+        Assert.Equal(webSocket ? ("hold-ws", "websocket") : ("hold", "longpoll"), (result.Scenario, result.Transport));
         Assert.Equal(0, result.Errors);
         Assert.Equal(60, result.Memory![^1].Held);
         Assert.All(result.Memory, p => Assert.True(p.RssBytes > 0));
@@ -120,7 +133,7 @@ public sealed class BenchSmokeTests(ITestOutputHelper output) : IAsyncLifetime, 
     public async Task Report_FromResults_WritesTablesAndPlots()
     {
         using var cts = new CancellationTokenSource(Budget);
-        var fanout = await new FanoutScenario(_target, Small, this).RunAsync(sse: false, cts.Token);
+        var fanout = await new FanoutScenario(_target, Small, this).RunAsync(FanoutTransport.LongPoll, cts.Token);
         var dir = Directory.CreateTempSubdirectory("hark-bench-");
         try
         {
@@ -151,7 +164,7 @@ public sealed class BenchSmokeTests(ITestOutputHelper output) : IAsyncLifetime, 
     public async Task RepeatedRuns_ReportTheMedianRun_AndAddUpEveryLoss()
     {
         using var cts = new CancellationTokenSource(Budget);
-        var run = await new FanoutScenario(_target, Small, this).RunAsync(sse: false, cts.Token);
+        var run = await new FanoutScenario(_target, Small, this).RunAsync(FanoutTransport.LongPoll, cts.Token);
         ScenarioResult[] runs =
         [
             run with { DeliveriesPerSecond = 300, Lost = 0 },

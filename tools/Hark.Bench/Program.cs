@@ -6,8 +6,8 @@ using Hark.Bench.Targets;
 
 const string Usage = """
     hark-bench run spread --url http://127.0.0.1:P1,http://127.0.0.1:P2,... [--subscribers N] [--messages K] [--round-seconds S]
-    hark-bench run <hold|fanout|sse|throughput> --target hark|nchan --url http://127.0.0.1:PORT
-               [--pid PID[,PID]] [--subscribers N] [--messages K] [--steps 1000,5000,...] [--one-channel]
+    hark-bench run <hold|fanout|sse|ws|throughput> --target hark|nchan --url http://127.0.0.1:PORT
+               [--pid PID[,PID]] [--subscribers N] [--messages K] [--steps 1000,5000,...] [--one-channel] [--ws]
                [--channels C] [--per-channel S] [--rates 500,1000,...] [--step-seconds S]
                [--sources 8] [--repeat N] [--out result.json]
     hark-bench report --results DIR --out docs/benchmarks.md [--plots docs/bench] [--command "how it was run"] [--notes FILE]
@@ -99,6 +99,7 @@ static async Task<int> Run(string scenario, Arguments arguments)
         SubscribersPerChannel = arguments.Int("per-channel", defaults.SubscribersPerChannel),
         HoldSteps = arguments.Ints("steps", defaults.HoldSteps),
         OneChannel = arguments.Flag("one-channel"),
+        WebSocket = arguments.Flag("ws"),
         Rates = arguments.Ints("rates", defaults.Rates),
         StepDuration = TimeSpan.FromSeconds(arguments.Int("step-seconds", (int)defaults.StepDuration.TotalSeconds)),
         SourceAddresses = arguments.Int("sources", defaults.SourceAddresses),
@@ -109,7 +110,7 @@ static async Task<int> Run(string scenario, Arguments arguments)
     arguments.ThrowOnUnknown();
     if (repeat < 1 || (repeat > 1 && scenario.StartsWith("hold", StringComparison.Ordinal)))
     {
-        throw new ArgumentException("--repeat is 1 or more, and only for fanout, sse and throughput");
+        throw new ArgumentException("--repeat is 1 or more, and only for fanout, sse, ws and throughput");
     }
 
     using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(20 * repeat));
@@ -122,8 +123,9 @@ static async Task<int> Run(string scenario, Arguments arguments)
     async Task<ScenarioResult> RunOnceAsync() => scenario switch
     {
         "hold" => await new HoldScenario(target, settings, pids.Count > 0 ? pids : throw new ArgumentException("hold needs --pid"), progress).RunAsync(cancel.Token),
-        "fanout" => await new FanoutScenario(target, settings, progress).RunAsync(sse: false, cancel.Token),
-        "sse" => await new FanoutScenario(target, settings, progress).RunAsync(sse: true, cancel.Token),
+        "fanout" => await new FanoutScenario(target, settings, progress).RunAsync(FanoutTransport.LongPoll, cancel.Token),
+        "sse" => await new FanoutScenario(target, settings, progress).RunAsync(FanoutTransport.Sse, cancel.Token),
+        "ws" => await new FanoutScenario(target, settings, progress).RunAsync(FanoutTransport.WebSocket, cancel.Token),
         "throughput" => await new ThroughputScenario(target, settings, progress).RunAsync(cancel.Token),
         _ => throw new ArgumentException($"Unknown scenario '{scenario}'"),
     };

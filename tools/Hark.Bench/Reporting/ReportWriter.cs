@@ -35,6 +35,7 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         Hold(md, results.Where(r => r.Scenario.StartsWith("hold", StringComparison.Ordinal)).ToList(), plots);
         Fanout(md, "Fan-out over long-poll", "fanout", results.Where(r => r.Scenario == "fanout").ToList(), plots);
         Fanout(md, "Fan-out over SSE", "sse", results.Where(r => r.Scenario == "sse").ToList(), plots);
+        Fanout(md, "Fan-out over WebSocket", "ws", results.Where(r => r.Scenario == "ws").ToList(), plots);
         Throughput(md, results.Where(r => r.Scenario == "throughput").ToList(), plots);
         if (notesPath is not null && File.Exists(notesPath))
         {
@@ -50,29 +51,47 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         {
             return;
         }
-        md.AppendLine("## Hold: memory per held long-poll");
+        md.AppendLine("## Hold: memory per held subscriber");
         md.AppendLine();
-        md.AppendLine("Idle long-poll subscribers are added in steps; at each step the server's resident memory (VmRSS) is read once the");
-        md.AppendLine("server itself reports holding them all. Bytes per connection is the slope of memory against connections.");
+        md.AppendLine("Idle subscribers (long-polls, or WebSockets with one subscription each) are added in steps; at each step the server's");
+        md.AppendLine("resident memory (VmRSS) is read once the server itself reports holding them all. Bytes per connection is the slope of");
+        md.AppendLine("memory against connections.");
         md.AppendLine();
-        md.AppendLine("| target | channels | held | errors | resident at start | resident at end | bytes per connection |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
-        var chart = new LineChart("Server resident memory vs held long-polls", "held long-polls", "resident memory (MiB)");
+        md.AppendLine("| target | transport | channels | held | errors | resident at start | resident at end | bytes per connection |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
+        var chart = new LineChart("Server resident memory vs held subscribers", "held subscribers", "resident memory (MiB)");
         foreach (var r in runs)
         {
-            var mode = r.Scenario == "hold-one-channel" ? "one for all" : "one each";
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Target} | {mode} | {r.Memory![^1].Held:N0} | {r.Errors} | {Mib(r.Memory[0].RssBytes)} | {Mib(r.Memory[^1].RssBytes)} | {r.BytesPerConnection:N0} |");
-            chart.Add($"{r.Target} ({mode})", r.Memory.Select(p => ((double)p.Connections, p.RssBytes / 1048576.0)));
+            var mode = r.Scenario.EndsWith("one-channel", StringComparison.Ordinal) ? "one for all" : "one each";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Target} | {r.Transport} | {mode} | {r.Memory![^1].Held:N0} | {r.Errors} | {Mib(r.Memory[0].RssBytes)} | {Mib(r.Memory[^1].RssBytes)} | {r.BytesPerConnection:N0} |");
+            chart.Add($"{r.Target} ({r.Transport}, {mode})", r.Memory.Select(p => ((double)p.Connections, p.RssBytes / 1048576.0)));
         }
         md.AppendLine();
         Ratio(md, runs.Where(r => r.Scenario == "hold"), "bytes per connection, channel each", r => r.BytesPerConnection ?? 0, lowerIsBetter: true);
         Ratio(md, runs.Where(r => r.Scenario == "hold-one-channel"), "bytes per connection, one channel", r => r.BytesPerConnection ?? 0, lowerIsBetter: true);
+        Ratio(md, runs.Where(r => r.Scenario == "hold-ws"), "bytes per held WebSocket, channel each", r => r.BytesPerConnection ?? 0, lowerIsBetter: true);
+        SocketVersusLongPoll(md, runs);
         Plot(md, chart, "hold-memory.svg", plots);
         var perMillion = runs.Where(r => r.Target == "hark" && r.Scenario == "hold").Select(r => r.BytesPerConnection ?? 0).FirstOrDefault();
         if (perMillion > 0)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"Read off the slope: 1,000,000 held long-polls would cost Hark about {perMillion * 1_000_000 / 1073741824.0:F1} GiB, spread over the ~50 processes this machine's descriptor limit requires.");
             md.AppendLine();
+        }
+    }
+
+    /// <summary>What a held WebSocket costs each server against a held long-poll, both with a channel each.</summary>
+    private static void SocketVersusLongPoll(StringBuilder md, List<ScenarioResult> runs)
+    {
+        foreach (var target in runs.Select(r => r.Target).Distinct())
+        {
+            var longPoll = runs.FirstOrDefault(r => r.Target == target && r.Scenario == "hold")?.BytesPerConnection;
+            var socket = runs.FirstOrDefault(r => r.Target == target && r.Scenario == "hold-ws")?.BytesPerConnection;
+            if (longPoll is > 0 && socket is > 0)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"- {target}, a held WebSocket against a held long-poll: {socket:N0} against {longPoll:N0} bytes (**{socket / longPoll:F2}×**)");
+                md.AppendLine();
+            }
         }
     }
 

@@ -18,6 +18,9 @@ internal sealed record BenchSettings
 
     public bool OneChannel { get; init; }
 
+    /// <summary>The hold scenario holds idle WebSockets (one subscription each) instead of long-polls.</summary>
+    public bool WebSocket { get; init; }
+
     public IReadOnlyList<int> Rates { get; init; } = [500, 1000, 2000, 4000, 8000, 16_000];
 
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(5);

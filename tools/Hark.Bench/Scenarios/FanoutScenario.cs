@@ -6,13 +6,13 @@ namespace Hark.Bench.Scenarios;
 
 /// <summary>
 /// S subscribers on one channel; K messages published one after another, each as soon as every subscriber
-/// has the one before (or a round times out). Long-poll subscribers re-poll with their cursor; SSE ones
-/// keep one stream. Reports latency over all (subscriber, message) pairs, deliveries per second, and
+/// has the one before (or a round times out). Long-poll subscribers re-poll with their cursor; SSE and WebSocket
+/// ones keep one stream or socket. Reports latency over all (subscriber, message) pairs, deliveries per second, and
 /// lost or duplicated messages.
 /// </summary>
 internal sealed class FanoutScenario(Target target, BenchSettings settings, IProgressSink progress)
 {
-    public async Task<ScenarioResult> RunAsync(bool sse, CancellationToken cancellationToken)
+    public async Task<ScenarioResult> RunAsync(FanoutTransport transport, CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.UtcNow;
         // Indices below the warm-up count are delivered and checked like the rest but left out of the figures.
@@ -24,6 +24,13 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
         var rounds = Enumerable.Range(0, messages).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         long errors = 0, lastDelivery = 0;
         var sources = new SourceAddresses(settings.SourceAddresses);
+        using var webSockets = new WebSocketClients(target.Endpoint, sources);
+        var (scenario, transportName) = transport switch
+        {
+            FanoutTransport.Sse => ("sse", "sse"),
+            FanoutTransport.WebSocket => ("ws", "websocket"),
+            _ => ("fanout", "longpoll"),
+        };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         async Task SubscribeAsync(int id, Action connected)
@@ -44,9 +51,17 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
             }
             try
             {
+                if (transport == FanoutTransport.WebSocket)
+                {
+                    var state = target.WebSocket(channel, cursor);
+                    using var socket = await webSockets.ConnectAsync(state.Uri, stop.Token);
+                    connected();
+                    await SubscriberLoops.WebSocketAsync(socket, state, OnPayload, stop.Token);
+                    return;
+                }
                 await using var connection = await RawHttpConnection.ConnectAsync(target.Endpoint, sources.Next(), stop.Token);
                 connected();
-                if (sse)
+                if (transport == FanoutTransport.Sse)
                 {
                     await SubscriberLoops.SseAsync(connection, target.SseRequest(channel), OnPayload, stop.Token);
                 }
@@ -59,14 +74,14 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException or HttpRequestException)
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or System.Net.WebSockets.WebSocketException or InvalidOperationException or HttpRequestException)
             {
                 Interlocked.Increment(ref errors);
             }
         }
 
         var tasks = await Connector.StartAsync(subscribers, settings.ConnectConcurrency, SubscribeAsync,
-            n => progress.Report($"{target.Name} {(sse ? "sse" : "long-poll")} fanout: connecting {n}/{subscribers}"), cancellationToken);
+            n => progress.Report($"{target.Name} {transportName} fanout: connecting {n}/{subscribers}"), cancellationToken);
         await Connector.WaitHeldAsync(target, subscribers, settings.ConnectTimeout, progress, cancellationToken);
 
         var first = Stopwatch.GetTimestamp();
@@ -80,7 +95,7 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
             }
             await target.PublishAsync(channel, k, cancellationToken);
             await Task.WhenAny(rounds[k].Task, Task.Delay(settings.RoundTimeout, cancellationToken));
-            progress.Report($"{target.Name} {(sse ? "sse" : "long-poll")} fanout: message {k + 1}/{messages}, {log.Received(k)}/{subscribers} delivered");
+            progress.Report($"{target.Name} {transportName} fanout: message {k + 1}/{messages}, {log.Received(k)}/{subscribers} delivered");
         }
         // The last round ends at the last delivery, so this is where the deliveries' window ends too (unless a round
         // timed out); closing the connections below is server work that is no delivery's.
@@ -93,9 +108,9 @@ internal sealed class FanoutScenario(Target target, BenchSettings settings, IPro
         var window = Stopwatch.GetElapsedTime(first, Math.Max(Interlocked.Read(ref lastDelivery), first)).TotalSeconds;
         return new ScenarioResult
         {
-            Scenario = sse ? "sse" : "fanout",
+            Scenario = scenario,
             Target = target.Name,
-            Transport = sse ? "sse" : "longpoll",
+            Transport = transportName,
             Started = started,
             DurationSeconds = Math.Round((DateTimeOffset.UtcNow - started).TotalSeconds, 2),
             Subscribers = subscribers,

@@ -4,7 +4,7 @@ using Hark.Bench.Targets;
 namespace Hark.Bench.Scenarios;
 
 /// <summary>
-/// N idle long-poll subscribers held at once, added in steps; at each step the server's resident memory
+/// N idle long-poll subscribers (or WebSockets, one subscription each) held at once, added in steps; at each step the server's resident memory
 /// is read once it says it holds them all. Reports how many were held without error and the bytes each
 /// costs (the slope of memory against N).
 /// </summary>
@@ -15,6 +15,7 @@ internal sealed class HoldScenario(Target target, BenchSettings settings, IReadO
         var started = DateTimeOffset.UtcNow;
         var run = Environment.TickCount64 % 1_000_000;
         var sources = new SourceAddresses(settings.SourceAddresses);
+        using var webSockets = new WebSocketClients(target.Endpoint, sources);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long errors = 0, answered = 0;
         var points = new List<MemoryPoint> { new(0, await target.HeldAsync(cancellationToken), ProcessMemory.ResidentBytes(serverPids)) };
@@ -25,6 +26,16 @@ internal sealed class HoldScenario(Target target, BenchSettings settings, IReadO
             var channel = settings.OneChannel ? $"hold{run}" : $"hold{run}-{id}";
             try
             {
+                if (settings.WebSocket)
+                {
+                    var state = target.WebSocket(channel, null);
+                    using var socket = await webSockets.ConnectAsync(state.Uri, stop.Token);
+                    connected();
+                    // Returns only on a message: nothing is published, so that is a subscriber the server did not hold.
+                    await SubscriberLoops.WebSocketAsync(socket, state, _ => true, stop.Token);
+                    Interlocked.Increment(ref answered);
+                    return;
+                }
                 await using var connection = await RawHttpConnection.ConnectAsync(target.Endpoint, sources.Next(), stop.Token);
                 await connection.SendAsync(target.LongPoll(channel, settings.PollTimeout).NextRequest(), stop.Token);
                 connected();
@@ -35,7 +46,7 @@ internal sealed class HoldScenario(Target target, BenchSettings settings, IReadO
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or System.Net.WebSockets.WebSocketException or InvalidOperationException)
             {
                 Interlocked.Increment(ref errors);
             }
@@ -62,9 +73,9 @@ internal sealed class HoldScenario(Target target, BenchSettings settings, IReadO
 
         return new ScenarioResult
         {
-            Scenario = settings.OneChannel ? "hold-one-channel" : "hold",
+            Scenario = (settings.WebSocket ? "hold-ws" : "hold") + (settings.OneChannel ? "-one-channel" : ""),
             Target = target.Name,
-            Transport = "longpoll",
+            Transport = settings.WebSocket ? "websocket" : "longpoll",
             Started = started,
             DurationSeconds = Math.Round((DateTimeOffset.UtcNow - started).TotalSeconds, 2),
             Subscribers = open,

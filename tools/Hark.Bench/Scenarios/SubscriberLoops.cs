@@ -1,9 +1,10 @@
+using System.Net.WebSockets;
 using Hark.Bench.Net;
 using Hark.Bench.Targets;
 
 namespace Hark.Bench.Scenarios;
 
-/// <summary>The two ways a bench subscriber listens: a long-poll loop, or one SSE stream.</summary>
+/// <summary>The ways a bench subscriber listens: a long-poll loop, one SSE stream, or one WebSocket.</summary>
 internal static class SubscriberLoops
 {
     /// <summary>Polls until <paramref name="onPayload"/> says it has all it wants.</summary>
@@ -68,6 +69,35 @@ internal static class SubscriberLoops
                     var value = line.AsSpan(5);
                     data.AddRange(value.Length > 0 && value[0] == ' ' ? value[1..] : value);
                 }
+            }
+        }
+    }
+
+    /// <summary>Reads whole messages off a WebSocket until <paramref name="onPayload"/> says it has all it wants.</summary>
+    public static async Task WebSocketAsync(WebSocket socket, WebSocketSubscriber state, Func<BenchPayload, bool> onPayload, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1024];
+        while (true)
+        {
+            var length = 0;
+            ValueWebSocketReceiveResult received;
+            do
+            {
+                if (length == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+                received = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    throw new IOException($"The server closed the socket ({socket.CloseStatus} {socket.CloseStatusDescription}).");
+                }
+                length += received.Count;
+            }
+            while (!received.EndOfMessage);
+            if (state.Accept(buffer.AsSpan(0, length)) is { Index: >= 0 } payload && onPayload(payload))
+            {
+                return;
             }
         }
     }

@@ -4,8 +4,8 @@ using Hark.Bench.Net;
 
 namespace Hark.Bench.Targets;
 
-/// <summary>Hark: long-poll with a cursor; SSE with <c>Accept: text/event-stream</c>; held count from <c>/metrics</c>.</summary>
-internal sealed class HarkTarget(Uri baseUri) : Target(baseUri)
+/// <summary>Hark: long-poll with a cursor; SSE with <c>Accept: text/event-stream</c>; WebSocket on <c>/ws</c>; held count from <c>/metrics</c>.</summary>
+internal sealed partial class HarkTarget(Uri baseUri) : Target(baseUri)
 {
     public override string Name => "hark";
 

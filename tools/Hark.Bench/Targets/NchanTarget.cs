@@ -5,7 +5,7 @@ namespace Hark.Bench.Targets;
 
 /// <summary>
 /// Nchan (nginx): long-poll with <c>If-Modified-Since</c>/<c>If-None-Match</c> taken from the previous answer's
-/// <c>Last-Modified</c>/<c>Etag</c>, one message per answer; EventSource on the same URL; held count from
+/// <c>Last-Modified</c>/<c>Etag</c>, one message per answer; EventSource and WebSocket on the same URL; held count from
 /// <c>nchan_stub_status</c>. The config is tools/nchan/nginx.conf.
 /// </summary>
 internal sealed class NchanTarget(Uri baseUri) : Target(baseUri)
@@ -31,6 +31,17 @@ internal sealed class NchanTarget(Uri baseUri) : Target(baseUri)
 
     public override string SseRequest(string channel) =>
         $"GET /sub/{channel} HTTP/1.1\r\nHost: {Host}\r\nAccept: text/event-stream\r\n\r\n";
+
+    /// <summary>Nchan takes no cursor here: with <c>nchan_subscriber_first_message newest</c> a socket gets what is published after it opens.</summary>
+    public override WebSocketSubscriber WebSocket(string channel, string? cursor) => new SocketState(WebSocketUri($"/sub/{channel}"));
+
+    /// <summary>Each WebSocket message is a published body, verbatim.</summary>
+    private sealed class SocketState(Uri uri) : WebSocketSubscriber
+    {
+        public override Uri Uri => uri;
+
+        public override BenchPayload? Accept(ReadOnlySpan<byte> message) => BenchPayload.Parse(message);
+    }
 
     private sealed class State(NchanTarget target, string channel) : LongPollState
     {

@@ -36,9 +36,14 @@ internal abstract class Target(Uri baseUri) : IDisposable
     /// <summary>The request that opens an SSE stream on <paramref name="channel"/>.</summary>
     public abstract string SseRequest(string channel);
 
+    /// <summary>A new WebSocket subscriber's state on <paramref name="channel"/>, from <paramref name="cursor"/> where the server takes one.</summary>
+    public abstract WebSocketSubscriber WebSocket(string channel, string? cursor);
+
     protected abstract string PublishPath(string channel);
 
     protected string Host => $"{BaseUri.Host}:{BaseUri.Port}";
+
+    protected Uri WebSocketUri(string pathAndQuery) => new($"ws://{Host}{pathAndQuery}");
 
     public void Dispose() => Http.Dispose();
 }
