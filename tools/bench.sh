@@ -4,7 +4,7 @@
 # writes docs/benchmarks.md and its plots from the JSON results.
 #
 #   tools/bench.sh            full run (19,000 held long-polls and WebSockets, 10,000-subscriber fan-outs, each fan-out and
-#                             throughput run 3 times with the median reported; ~21 min: 15 before the WebSocket scenarios)
+#                             throughput run 3 times with the median reported; 15 min measured before the WebSocket scenarios, which add a few more)
 #   tools/bench.sh --quick    small numbers, for trying the script (~2 min)
 #
 # Installs nginx with the Nchan module from Debian's packages when missing (needs root).
