@@ -58,11 +58,12 @@ internal sealed partial class RedisEngine
         }
         var instance = Observe(rows[0]);
 
-        // Run: tell this node's waiters now, once per channel, with the messages as a read would return them (the
-        // wake-up that comes back to this node is skipped): those right before them need no read. A channel's waiters
-        // are counted on its first published item; a stale item woke no one.
+        // Run: tell this node's waiters now, once per channel (the wake-up that comes back to this node is skipped). A
+        // channel someone here waits on gets the messages as a read would return them, so those right before them need
+        // no read; for one nobody waits on, no message is built. A channel's waiters are counted on its first published
+        // item; a stale item woke no one.
         var results = new PublishResult[requests.Count];
-        var published = new Dictionary<string, List<HarkMessage>>(StringComparer.Ordinal);
+        var published = new Dictionary<string, (Epoch Epoch, long Seq, List<HarkMessage>? Messages)>(StringComparer.Ordinal);
         var time = DateTimeOffset.UnixEpoch.AddTicks(now * 10);
         for (var i = 0; i < requests.Count; i++)
         {
@@ -76,11 +77,10 @@ internal sealed partial class RedisEngine
             var highest = (string?)row[3] is { Length: > 0 } sortable ? VersionOf(sortable) : (long?)null;
             if (!stale)
             {
-                if (!published.TryGetValue(request.Channel, out var messages))
-                {
-                    published[request.Channel] = messages = [];
-                }
-                messages.Add(new HarkMessage(request.Channel, epoch, seq, time, request.Event, request.Payload, order, request.Version));
+                var messages = published.TryGetValue(request.Channel, out var before) ? before.Messages
+                    : _changes.IsWatched(request.Channel) ? [] : null;
+                messages?.Add(new HarkMessage(request.Channel, epoch, seq, time, request.Event, request.Payload, order, request.Version));
+                published[request.Channel] = (epoch, seq, messages);
             }
             results[i] = new PublishResult(request.Channel, seq, Cursor.Format(epoch, seq), 0) { Stale = stale, Version = highest };
         }
@@ -89,7 +89,9 @@ internal sealed partial class RedisEngine
         {
             if (!results[i].Stale && counted.Add(results[i].Channel))
             {
-                results[i] = results[i] with { Subscribers = _changes.Appended(results[i].Channel, published[results[i].Channel]) };
+                var (epoch, seq, messages) = published[results[i].Channel];
+                var woken = messages is null ? _changes.Appended(results[i].Channel, epoch, seq) : _changes.Appended(results[i].Channel, messages);
+                results[i] = results[i] with { Subscribers = woken };
             }
         }
         return results;
