@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The engines side by side: memory, postgres and redis.
-#   1. one node per engine: a 10,000-subscriber long-poll fan-out and the highest lossless publish rate, each run
+#   1. one node per engine: a 10,000-subscriber long-poll fan-out and the highest lossless publish rate (50 publishers
+#      in flight, as a server fed by many backends sees them), each run
 #      three times (median reported), with the node's CPU time per delivery; for redis also the redis-server's CPU
 #      time and the scripts it ran per published message;
 #   2. three nodes on one store (postgres, then redis), 15,000 long-polls each (45,000), one publish reaching all.
@@ -91,7 +92,7 @@ for engine in memory postgres redis; do
     cat "$results/fanout-redis-store.json"
   fi
   before=$(redis_work)
-  bench run throughput --url http://127.0.0.1:18740 --pid "$pid" --channels 100 --per-channel 2 --rates "$rates" --step-seconds 5 \
+  bench run throughput --url http://127.0.0.1:18740 --pid "$pid" --channels 100 --per-channel 2 --rates "$rates" --step-seconds 5 --publishers 50 \
     --repeat "$repeat" --out "$results/throughput-$engine.json" || echo "(throughput on $engine reported loss or errors)"
   after=$(redis_work)
   if [[ $engine == redis ]]; then

@@ -8,7 +8,7 @@ const string Usage = """
     hark-bench run spread --url http://127.0.0.1:P1,http://127.0.0.1:P2,... [--subscribers N] [--messages K] [--round-seconds S]
     hark-bench run <hold|fanout|sse|ws|throughput> --target hark|nchan --url http://127.0.0.1:PORT
                [--pid PID[,PID]] [--subscribers N] [--messages K] [--steps 1000,5000,...] [--one-channel] [--ws]
-               [--channels C] [--per-channel S] [--rates 500,1000,...] [--step-seconds S]
+               [--channels C] [--per-channel S] [--rates 500,1000,...] [--step-seconds S] [--publishers P]
                [--sources 8] [--repeat N] [--out result.json]
     hark-bench report --results DIR --out docs/benchmarks.md [--plots docs/bench] [--command "how it was run"] [--notes FILE]
     """;
@@ -102,6 +102,7 @@ static async Task<int> Run(string scenario, Arguments arguments)
         WebSocket = arguments.Flag("ws"),
         Rates = arguments.Ints("rates", defaults.Rates),
         StepDuration = TimeSpan.FromSeconds(arguments.Int("step-seconds", (int)defaults.StepDuration.TotalSeconds)),
+        Publishers = arguments.Int("publishers", defaults.Publishers),
         SourceAddresses = arguments.Int("sources", defaults.SourceAddresses),
         ServerPids = pids,
     };

@@ -25,6 +25,9 @@ internal sealed record BenchSettings
 
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Publishers in flight in the throughput scenario; each sends its channels' messages one after another.</summary>
+    public int Publishers { get; init; } = 10;
+
     public TimeSpan PollTimeout { get; init; } = TimeSpan.FromSeconds(110);
 
     public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromSeconds(15);

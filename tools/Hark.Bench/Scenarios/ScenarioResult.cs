@@ -39,6 +39,9 @@ internal sealed record ScenarioResult
 
     public double? BestRate { get; init; }
 
+    /// <summary>Throughput only: how many publishers were in flight.</summary>
+    public int? Publishers { get; init; }
+
     /// <summary>
     /// The server's CPU time over the window deliveries per second are measured over (fan-outs), or over the step at
     /// the best lossless rate (throughput); absent without a server pid or a readable /proc.

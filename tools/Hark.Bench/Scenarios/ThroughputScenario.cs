@@ -12,8 +12,6 @@ namespace Hark.Bench.Scenarios;
 /// </summary>
 internal sealed class ThroughputScenario(Target target, BenchSettings settings, IProgressSink progress)
 {
-    private const int Publishers = 10;
-
     public async Task<ScenarioResult> RunAsync(CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.UtcNow;
@@ -38,6 +36,7 @@ internal sealed class ThroughputScenario(Target target, BenchSettings settings, 
             Subscribers = settings.Channels * settings.SubscribersPerChannel,
             Channels = settings.Channels,
             Steps = steps,
+            Publishers = settings.Publishers,
             BestRate = steps.Where(s => s.Passed).Select(s => (double)s.TargetRate).DefaultIfEmpty(0).Max(),
             ServerCpu = steps.Where(s => s.Passed).MaxBy(s => s.TargetRate)?.ServerCpu,
             Lost = steps.Sum(s => s.Lost),
@@ -104,11 +103,11 @@ internal sealed class ThroughputScenario(Target target, BenchSettings settings, 
         var publishErrors = 0L;
         var start = Stopwatch.GetTimestamp();
         var cpu = ServerCpuWindow.Start(settings.ServerPids);
-        var publishers = Enumerable.Range(0, Publishers).Select(w => Task.Run(async () =>
+        var publishers = Enumerable.Range(0, settings.Publishers).Select(w => Task.Run(async () =>
         {
             for (var n = 0; n < total; n++)
             {
-                if (n % channels % Publishers != w)
+                if (n % channels % settings.Publishers != w)
                 {
                     continue;
                 }
