@@ -39,7 +39,7 @@ internal sealed partial class WebSocketSession
     /// <summary>Runs the socket to its end; <paramref name="initial"/> is the query's subscription, or the problem that refused it.</summary>
     public async Task RunAsync(SubscribeRequest? initial, Problem? refused)
     {
-        var writer = _sender.RunAsync();
+        var writer = _sender.Completion;
         using var stopping = _door.Stopping.UnsafeRegister(static s => ((WebSocketSession)s!).End(WebSocketCloseStatus.EndpointUnavailable, "server stopping"), this);
         if (initial is not null)
         {
