@@ -45,6 +45,17 @@ public sealed class WebSocketLimitTests(ITestOutputHelper output) : ServerTest(o
     }
 
     [Fact]
+    public async Task EmptyFrame_IsNotACommand_AndEndsTheSocket()
+    {
+        await using var socket = await SocketClient.ConnectAsync(Server);
+        await socket.SendAsync("");
+
+        var (frames, status, _) = await socket.ReadToCloseAsync();
+        Assert.Equal("urn:hark:problem:invalid-frame", ProblemType(JsonDocument.Parse(Assert.Single(frames)).RootElement));
+        Assert.Equal((WebSocketCloseStatus)4400, status);
+    }
+
+    [Fact]
     public async Task RefusedCommand_GetsAnErrorFrame_AndTheSocketStaysOpen()
     {
         var c = HarkTestServer.NewChannel();

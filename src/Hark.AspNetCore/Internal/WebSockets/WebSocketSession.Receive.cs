@@ -16,15 +16,24 @@ internal sealed partial class WebSocketSession
     private async Task ReceiveAsync()
     {
         var max = _options.MaxFrameBytes;
-        var buffer = new byte[FirstBufferBytes];
+        byte[]? buffer = null;
         var ignoring = false;
         try
         {
             while (true)
             {
+                // A socket waits for its client's next frame with no buffer of its own: most never send one after the
+                // query's subscription. The buffer is made once a frame is under way (and dropped after a big one).
+                var waited = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                if (waited.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+                buffer ??= new byte[FirstBufferBytes];
                 var count = 0;
-                ValueWebSocketReceiveResult result;
-                do
+                // An empty frame is whole already.
+                var result = waited;
+                while (!result.EndOfMessage && count <= max)
                 {
                     if (count == buffer.Length)
                     {
@@ -34,7 +43,6 @@ internal sealed partial class WebSocketSession
                     result = await _socket.ReceiveAsync(buffer.AsMemory(ignoring || count > max ? 0 : count), CancellationToken.None);
                     count = ignoring || count > max ? count : count + result.Count;
                 }
-                while (!result.EndOfMessage && count <= max);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     return;
@@ -56,7 +64,7 @@ internal sealed partial class WebSocketSession
                 if (buffer.Length > FirstBufferBytes * 16)
                 {
                     // One big command does not keep a big buffer for the life of the socket.
-                    buffer = new byte[FirstBufferBytes];
+                    buffer = null;
                 }
             }
         }
