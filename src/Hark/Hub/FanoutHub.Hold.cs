@@ -45,6 +45,8 @@ internal sealed partial class FanoutHub
                 {
                     return new HoldResult(WakeReason.Ready, batch, shared, Waited: waited);
                 }
+                // Not kept while held: the read, its task and its answer are the channel's to keep, or garbage.
+                shared = null;
                 var remaining = timeout - _time.GetElapsedTime(started);
                 if (remaining <= TimeSpan.Zero)
                 {
