@@ -22,6 +22,12 @@ public sealed class RedisOptions
     /// </summary>
     public TimeSpan IdleChannelTtl { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Whether wake-ups go over sharded pub/sub (<c>SPUBLISH</c>/<c>SSUBSCRIBE</c>, Redis 7 and later) rather than classic
+    /// <c>PUBLISH</c>. Null (the default): sharded where the server has it, as its version says at start-up.
+    /// </summary>
+    public bool? ShardedPubSub { get; set; }
+
     /// <summary>How often the node checks that its wake-up subscription still delivers (a probe through it). Default 10 s.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
 

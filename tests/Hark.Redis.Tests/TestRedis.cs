@@ -24,9 +24,10 @@ public sealed class TestRedis : IAsyncDisposable
     public string Prefix { get; } = "t" + Guid.NewGuid().ToString("N")[..10] + ":";
 
     /// <summary>An engine on the test Redis (or <paramref name="configuration"/>), not attached to any hub.</summary>
-    internal RedisEngine NewEngine(HistoryOptions history, TimeProvider time, string? configuration = null) =>
+    internal RedisEngine NewEngine(HistoryOptions history, TimeProvider time, string? configuration = null, bool? sharded = null) =>
         new(new RedisOptions
         {
+            ShardedPubSub = sharded,
             Configuration = configuration ?? Server + ",asyncTimeout=2000,connectTimeout=2000",
             KeyPrefix = Prefix,
             KeepAliveInterval = TimeSpan.FromSeconds(1),
@@ -34,8 +35,8 @@ public sealed class TestRedis : IAsyncDisposable
         }, history, time, NullLogger<RedisEngine>.Instance);
 
     /// <summary>A node: an engine with a hub of its own, as a Hark server runs it.</summary>
-    internal RedisEngine NewNode(HistoryOptions history, string? configuration = null) =>
-        _nodes.Add(NewEngine(history, TimeProvider.System, configuration));
+    internal RedisEngine NewNode(HistoryOptions history, string? configuration = null, bool? sharded = null) =>
+        _nodes.Add(NewEngine(history, TimeProvider.System, configuration, sharded));
 
     /// <summary>Runs <c>redis-cli</c> against <paramref name="server"/> (host:port) and returns what it printed.</summary>
     public static async Task<string> CliAsync(string server, params string[] arguments)

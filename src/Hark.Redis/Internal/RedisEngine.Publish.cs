@@ -47,7 +47,7 @@ internal sealed partial class RedisEngine
         RedisResult[] rows;
         try
         {
-            rows = (RedisResult[])(await Database.ScriptEvaluateAsync(Scripts.Publish, [.. keys], [.. args]))!;
+            rows = (RedisResult[])(await Database.ScriptEvaluateAsync(_sharded ? Scripts.PublishSharded : Scripts.Publish, [.. keys], [.. args]))!;
         }
         catch (Exception e) when (RedisErrors.IsUnavailable(e))
         {
@@ -103,7 +103,7 @@ internal sealed partial class RedisEngine
         RedisResult[] row;
         try
         {
-            row = (RedisResult[])(await Database.ScriptEvaluateAsync(Scripts.Delete,
+            row = (RedisResult[])(await Database.ScriptEvaluateAsync(_sharded ? Scripts.DeleteSharded : Scripts.Delete,
                 [_instanceKey, _clockKey, StateKey(channel), HistoryKey(channel)],
                 [InstanceCandidate(), _wakeChannel.ToString(), _node, channel, StateTtl]))!;
         }

@@ -21,7 +21,8 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
     private readonly StartOnce _start;
     private readonly RedisKey _instanceKey;
     private readonly RedisKey _clockKey;
-    private readonly RedisChannel _wakeChannel;
+    private RedisChannel _wakeChannel;
+    private bool _sharded;
     // Names this engine in its wake-ups, so it can skip its own.
     private readonly string _node = Guid.NewGuid().ToString("N")[..12];
     // The highest clock value an answer from Redis has shown this node (a publish's order, a delete's stamp, a read's
@@ -110,6 +111,11 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
         {
             redis.ConnectionFailed += OnConnectionFailed;
             redis.ConnectionRestored += OnConnectionRestored;
+            if (_options.ShardedPubSub ?? HasShardedPubSub(redis))
+            {
+                _sharded = true;
+                _wakeChannel = RedisChannel.Sharded(_options.KeyPrefix + "wake");
+            }
             await SubscribeAsync(redis, TimeSpan.FromMilliseconds(configuration.ConnectTimeout));
         }
         catch (Exception e) when (RedisErrors.IsUnavailable(e))
@@ -145,6 +151,13 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
             }
         }
     }
+
+    /// <summary>Whether the primary the node is connected to has sharded pub/sub (Redis 7 and later, Valkey).</summary>
+    private static bool HasShardedPubSub(ConnectionMultiplexer redis) =>
+        redis.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica) is { } primary && primary.Version >= new Version(7, 0);
+
+    /// <summary>Whether wake-ups go over sharded pub/sub; known once started.</summary>
+    public bool ShardedPubSub => _sharded;
 
     private IDatabase Database => (_redis ?? throw new InvalidOperationException("The Redis engine has not started.")).GetDatabase();
 

@@ -169,4 +169,15 @@ internal static class Scripts
         end
         return results
         """;
+
+    /// <summary><see cref="Publish"/> with its wake-up over sharded pub/sub.</summary>
+    public static readonly string PublishSharded = Sharded(Publish);
+
+    /// <summary><see cref="Delete"/> with its wake-up over sharded pub/sub.</summary>
+    public static readonly string DeleteSharded = Sharded(Delete);
+
+    private static string Sharded(string script) =>
+        script.Contains("redis.call('PUBLISH', ", StringComparison.Ordinal)
+            ? script.Replace("redis.call('PUBLISH', ", "redis.call('SPUBLISH', ", StringComparison.Ordinal)
+            : throw new InvalidOperationException("The script publishes no wake-up.");
 }
