@@ -51,7 +51,7 @@ public sealed class BenchReportTests
             Result("fanout", "hark") with { ServerCpu = new ServerCpu(4.2, 5, 0.84, 42) },
             Result("fanout", "nchan") with { ServerCpu = new ServerCpu(1.4, 2.5, 0.56, 14) });
 
-        Assert.Contains("server CPU µs/delivery | server CPU busy |", text);
+        Assert.Contains("server CPU µs/delivery | CPU busy: server / generator (saturated) |", text);
         Assert.Contains("| 42.0 | 84% |", text);
         Assert.Contains("| 14.0 | 56% |", text);
         Assert.Contains("- Hark / Nchan, server CPU per delivery: **3.00×** (Nchan better)", text);
@@ -108,9 +108,9 @@ public sealed class BenchReportTests
     {
         var hark = Result("throughput", "hark") with
         {
-            Steps = [Step(500, true, new(0.5, 1, 0.5, 50, 100)), Step(1000, true, new(0.8, 1, 0.8, 40, 80)), Step(2000, false, new(1, 1, 1, 35, 70))],
+            Steps = [Step(500, true, new(0.5, 1, 0.5, 50, 100)), Step(1000, true, new(0.8, 1, 0.8, 40, 80, 0.95)), Step(2000, false, new(1, 1, 1, 35, 70, 0.5))],
             BestRate = 1000,
-            ServerCpu = new(0.8, 1, 0.8, 40, 80),
+            ServerCpu = new(0.8, 1, 0.8, 40, 80, 0.95),
         };
         var nchan = Result("throughput", "nchan") with
         {
@@ -121,8 +121,11 @@ public sealed class BenchReportTests
 
         var text = Write(hark, nchan);
 
-        Assert.Contains("| 40.0 | 80.0 | 80% | pass |", text);
-        Assert.Contains("- hark: highest lossless rate **1,000/s**, server CPU there 40.0 µs/delivery, 80.0 µs/publish, 80% busy", text);
+        // Each row says which side ran out of CPU: here the generator at the rate that passed, the server at the next.
+        Assert.Contains("| 40.0 | 80.0 | 80% / 95% (generator) | pass |", text);
+        Assert.Contains("| 35.0 | 70.0 | 100% / 50% (server) | fail", text);
+        Assert.Contains("- hark: highest lossless rate **1,000/s**, server CPU there 40.0 µs/delivery, 80.0 µs/publish, CPU busy (server / generator) 80% / 95% (generator)", text);
+        Assert.Contains("- nchan: highest lossless rate **2,000/s**, server CPU there 15.0 µs/delivery, 30.0 µs/publish, CPU busy (server / generator) 60%", text);
         Assert.Contains("- Hark / Nchan, server CPU per delivery: **2.00×** (Nchan better; at 1,000/s, the highest rate both passed)", text);
         Assert.Contains("- Hark / Nchan, server CPU per publish: **2.00×** (Nchan better; at 1,000/s, the highest rate both passed)", text);
     }

@@ -35,14 +35,14 @@ internal static class Summary
         }
         foreach (var s in r.Steps ?? [])
         {
-            var cpu = s.ServerCpu is { } c ? $", server CPU {c.MicrosecondsPerDelivery} µs/delivery, {c.MicrosecondsPerPublish} µs/publish, {c.Utilisation * 100:F0}% busy" : "";
+            var cpu = s.ServerCpu is { } c ? $", server CPU {c.MicrosecondsPerDelivery} µs/delivery, {c.MicrosecondsPerPublish} µs/publish, {c.Utilisation * 100:F0}% busy, generator {c.GeneratorUtilisation * 100:F0}%" : "";
             Row($"{s.TargetRate}/s", s.Passed ? $"pass (p99 {s.P99Ms} ms{cpu})" : $"fail: {s.Why}{cpu}");
         }
         Row("best lossless rate", r.BestRate);
         if (!r.Scenario.StartsWith("hold", StringComparison.Ordinal))
         {
             Row("server CPU µs/delivery", r.ServerCpu is { } serverCpu
-                ? $"{serverCpu.MicrosecondsPerDelivery} ({serverCpu.Utilisation * 100:F0}% of a core: {serverCpu.Seconds} s in {serverCpu.WallSeconds} s)"
+                ? $"{serverCpu.MicrosecondsPerDelivery} ({serverCpu.Utilisation * 100:F0}% of a core: {serverCpu.Seconds} s in {serverCpu.WallSeconds} s; generator {serverCpu.GeneratorUtilisation * 100:F0}%; saturated: {serverCpu.Bottleneck})"
                 : "n/a (no --pid, or /proc not readable)");
         }
         Row("note", r.Note);

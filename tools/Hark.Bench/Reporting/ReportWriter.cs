@@ -109,7 +109,7 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         CpuExplained(md, "that window", "the deliveries");
         Repeats(md, runs, "deliveries per second");
         md.AppendLine();
-        md.AppendLine("| target | subscribers | messages | delivered | lost | duplicated | errors | deliveries/s | p50 ms | p90 ms | p99 ms | max ms | server CPU µs/delivery | server CPU busy | every run: deliveries/s (p99 ms; server CPU µs/delivery) |");
+        md.AppendLine("| target | subscribers | messages | delivered | lost | duplicated | errors | deliveries/s | p50 ms | p90 ms | p99 ms | max ms | server CPU µs/delivery | CPU busy: server / generator (saturated) | every run: deliveries/s (p99 ms; server CPU µs/delivery) |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         var chart = new LineChart($"{heading}: delivery latency by percentile", "percentile", "latency (ms)");
         foreach (var r in runs)
@@ -146,7 +146,7 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         CpuExplained(md, "each step, from its first publish until every delivery was in,", "the step's deliveries (and its publishes)");
         Repeats(md, runs, "highest lossless rate");
         md.AppendLine();
-        md.AppendLine("| target | channels | subscribers | rate/s | achieved/s | delivered | lost | p99 ms | server CPU µs/delivery | server CPU µs/publish | server CPU busy | result |");
+        md.AppendLine("| target | channels | subscribers | rate/s | achieved/s | delivered | lost | p99 ms | server CPU µs/delivery | server CPU µs/publish | CPU busy: server / generator (saturated) | result |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         var chart = new LineChart("Throughput: p99 delivery latency by publish rate", "publish rate (messages/s)", "p99 latency (ms)");
         foreach (var r in runs)
@@ -164,7 +164,7 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
                 ? $" (every run: {string.Join(", ", all.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.BestRate:N0}/s ({PerDelivery(x.ServerCpu)})")))})"
                 : "";
             var cpu = r.ServerCpu is { } c
-                ? string.Create(CultureInfo.InvariantCulture, $"server CPU there {c.MicrosecondsPerDelivery:F1} µs/delivery, {Micros(c.MicrosecondsPerPublish)} µs/publish, {Busy(c)} busy")
+                ? string.Create(CultureInfo.InvariantCulture, $"server CPU there {c.MicrosecondsPerDelivery:F1} µs/delivery, {Micros(c.MicrosecondsPerPublish)} µs/publish, CPU busy (server / generator) {Busy(c)}")
                 : "server CPU n/a";
             md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Target}: highest lossless rate **{r.BestRate:N0}/s**, {cpu}{every}");
         }
@@ -256,7 +256,9 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
     private static string PerDelivery(ServerCpu? cpu) =>
         cpu is null ? "server CPU n/a" : string.Create(CultureInfo.InvariantCulture, $"{cpu.MicrosecondsPerDelivery:F1} µs/delivery");
 
-    private static string Busy(ServerCpu? cpu) => cpu is null ? "n/a" : (cpu.Utilisation * 100).ToString("F0", CultureInfo.InvariantCulture) + "%";
+    private static string Busy(ServerCpu? cpu) => cpu is null ? "n/a"
+        : cpu.GeneratorUtilisation is not { } generator ? (cpu.Utilisation * 100).ToString("F0", CultureInfo.InvariantCulture) + "%"
+        : string.Create(CultureInfo.InvariantCulture, $"{cpu.Utilisation * 100:F0}% / {generator * 100:F0}% ({cpu.Bottleneck})");
 
     private void Plot(StringBuilder md, LineChart chart, string file, string plots)
     {

@@ -10,14 +10,17 @@ internal sealed class ServerCpuWindow
 {
     private readonly IReadOnlyList<int> _pids;
     private readonly double? _startSeconds;
+    private readonly TimeSpan _generatorStart;
     private readonly long _startTimestamp;
     private double? _usedSeconds;
+    private double _generatorSeconds;
     private double _wallSeconds;
 
     private ServerCpuWindow(IReadOnlyList<int> pids)
     {
         _pids = pids;
         _startSeconds = ProcessCpu.Seconds(pids);
+        _generatorStart = Environment.CpuUsage.TotalTime;
         _startTimestamp = Stopwatch.GetTimestamp();
     }
 
@@ -27,6 +30,7 @@ internal sealed class ServerCpuWindow
     public void Stop()
     {
         _wallSeconds = Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
+        _generatorSeconds = (Environment.CpuUsage.TotalTime - _generatorStart).TotalSeconds;
         _usedSeconds = _startSeconds is { } start && ProcessCpu.Seconds(_pids) is { } end ? end - start : null;
     }
 
@@ -42,6 +46,7 @@ internal sealed class ServerCpuWindow
             Math.Round(_wallSeconds, 3),
             Math.Round(used / _wallSeconds, 3),
             Math.Round(used * 1e6 / deliveries, 2),
-            publishes is { } p && p > 0 ? Math.Round(used * 1e6 / p, 2) : null);
+            publishes is { } p && p > 0 ? Math.Round(used * 1e6 / p, 2) : null,
+            Math.Round(_generatorSeconds / _wallSeconds, 3));
     }
 }
