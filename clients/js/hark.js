@@ -317,7 +317,9 @@ async function request(sub, url, timeoutMs, read) {
     const headers = { Accept: 'application/json' };
     if (sub.token) headers.Authorization = `Bearer ${sub.token}`;
     try {
-      const response = await sub.fetch(url, { headers, signal: controller.signal });
+      // `no-store` keeps the browser's HTTP cache out of the way: Chromium lets only one request for a URL at a time
+      // through its cache, so identical long-polls from several tabs would otherwise wait behind each other.
+      const response = await sub.fetch(url, { headers, signal: controller.signal, cache: 'no-store' });
       if (!response.ok) throw await errorFrom(response);
       return await read(response);
     } catch (error) {
@@ -1025,6 +1027,8 @@ class Share {
     this.setRole('leader');
     const o = sub.o;
     const start = sub.cursor ?? (sub.start === 'oldest' ? 'oldest' : o.cursor === 'oldest' ? 'oldest' : 'now');
+    // The inner subscription reports its first status from its constructor, before `inner` is assigned.
+    const ref = { inner: null };
     const inner = this.createInner({
       ...o,
       share: false,
@@ -1034,14 +1038,15 @@ class Share {
       signal: undefined,
       onMessage: (m) => this.relayMessage(m),
       onGap: (g) => this.relayGap(g),
-      onStatus: (s, info) => this.relayStatus(inner, s, info),
+      onStatus: (s, info) => ref.inner && this.relayStatus(ref.inner, s, info),
       onClosed: () => {},
       onError: (e) => {
         sub.emitError(e);
         this.post({ t: 'error', error: toWire(e) });
       },
       onRole: null,
-    }, { cursor: () => queueMicrotask(() => this.relayCursor(inner)) });
+    }, { cursor: () => queueMicrotask(() => ref.inner && this.relayCursor(ref.inner)) });
+    ref.inner = inner;
     this.inner = inner;
     this.post({ t: 'lead', id: this.id });
   }

@@ -130,6 +130,8 @@ export class Share {
     this.setRole('leader');
     const o = sub.o;
     const start = sub.cursor ?? (sub.start === 'oldest' ? 'oldest' : o.cursor === 'oldest' ? 'oldest' : 'now');
+    // The inner subscription reports its first status from its constructor, before `inner` is assigned.
+    const ref = { inner: null };
     const inner = this.createInner({
       ...o,
       share: false,
@@ -139,14 +141,15 @@ export class Share {
       signal: undefined,
       onMessage: (m) => this.relayMessage(m),
       onGap: (g) => this.relayGap(g),
-      onStatus: (s, info) => this.relayStatus(inner, s, info),
+      onStatus: (s, info) => ref.inner && this.relayStatus(ref.inner, s, info),
       onClosed: () => {},
       onError: (e) => {
         sub.emitError(e);
         this.post({ t: 'error', error: toWire(e) });
       },
       onRole: null,
-    }, { cursor: () => queueMicrotask(() => this.relayCursor(inner)) });
+    }, { cursor: () => queueMicrotask(() => ref.inner && this.relayCursor(ref.inner)) });
+    ref.inner = inner;
     this.inner = inner;
     this.post({ t: 'lead', id: this.id });
   }
