@@ -130,6 +130,38 @@ public sealed class MailTabsTests(BrowserFixture browser, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task ThreeTabs_Sharing_AFreezingLeaderHandsOver_AndCatchesUpWhenItResumes()
+    {
+        var context = await NewContextAsync();
+        var tabs = new List<IPage>();
+        for (var i = 0; i < 3; i++)
+        {
+            tabs.Add(await TabAsync(context, "frozen", "&timeout=20"));
+        }
+        await HarkTestServer.EventuallyAsync(async () => (await LeadersAsync(tabs)).Length == 1, "one tab leads");
+        var leader = Assert.Single(await LeadersAsync(tabs));
+        var others = tabs.Where(t => t != leader).ToArray();
+
+        // What Chromium tells a tab it is about to freeze (a hidden tab it saves power on): the Page Lifecycle's
+        // `freeze` event. (DevTools' Page.setWebLifecycleState freezes only hidden pages, and headless pages are
+        // visible, so the test dispatches the events; the tab's page then leaves the subscription alone until `resume`.)
+        await leader.EvaluateAsync("() => document.dispatchEvent(new Event('freeze'))");
+        await HarkTestServer.EventuallyAsync(async () => (await LeadersAsync(others)).Length == 1, "another tab leads");
+        await SendAsync("frozen", "while frozen");
+        await AllShowAsync(others, "while frozen");
+        await HeldAsync(1);
+
+        await leader.EvaluateAsync("() => document.dispatchEvent(new Event('resume'))");
+        await AllShowAsync(tabs, "while frozen");
+        await Expect(leader.Locator("#role")).ToHaveAttributeAsync("data-role", "follower");
+        await SendAsync("frozen", "after");
+        await AllShowAsync(tabs, "while frozen", "after");
+        await HeldAsync(1);
+        ExpectedConsoleErrors.Add(new("net::ERR_"));
+        AssertNoConsoleErrors();
+    }
+
+    [Fact]
     public async Task SevenTabs_NotSharing_TheSeventhStallsBehindTheSixHeldConnections()
     {
         var context = await NewContextAsync();
