@@ -195,14 +195,17 @@ public sealed class MailTabsTests(BrowserFixture browser, ITestOutputHelper outp
 /// <summary>Over HTTPS, where Chromium speaks HTTP/2 and puts every tab's requests on one connection.</summary>
 public sealed class MailTabsHttp2Tests(BrowserFixture browser, ITestOutputHelper output) : MailTabsTest(browser, output, TestCertificate.HttpsSettings)
 {
-    [Fact]
-    public async Task TenTabs_NotSharing_OverHttp2_AllGetEveryMail_OnOneConnection()
+    [Theory]
+    [InlineData("longpoll")]
+    [InlineData("sse")]
+    [InlineData("websocket")]
+    public async Task TenTabs_NotSharing_OverHttp2_AllGetEveryMail_OnOneConnection(string transport)
     {
         var context = await NewContextAsync();
         var tabs = new List<IPage>();
         for (var i = 0; i < 10; i++)
         {
-            tabs.Add(await TabAsync(context, "h2", "&share=0&timeout=20"));
+            tabs.Add(await TabAsync(context, "h2", $"&share=0&timeout=20&transport={transport}"));
         }
         await HeldAsync(10);
         // The browser's one connection carries all ten held polls (the test's own client opened the other).
