@@ -121,6 +121,24 @@ export interface SubscribeOptions<T = unknown> extends HarkRetryOptions {
   transportStorage?: false | null | HarkCursorStorage;
   /** Stops the subscription when aborted, like `close()`. */
   signal?: AbortSignal;
+  /**
+   * Share one connection between the tabs of this origin that subscribe alike (same url, channels, token, transport,
+   * `timeout`, `interval` and `max`): one tab leads and holds the connection, the others follow over a
+   * BroadcastChannel, and another tab takes over from its own cursor when the leader's tab closes or freezes.
+   * A string is an extra name the tabs must share too; with a `token` function, only a string shares.
+   * Needs `BroadcastChannel` (and elects by `navigator.locks` where there is one); without it each tab connects. Default off.
+   */
+  share?: boolean | string;
+  /** The tab's part in a share, on each change (`share` only). */
+  onRole?(role: 'leader' | 'follower'): void;
+  /** Injected `BroadcastChannel` constructor for `share`; `null` turns sharing off. Default `globalThis.BroadcastChannel`. */
+  BroadcastChannel?: { new (name: string): BroadcastChannel } | null;
+  /** Injected Web Locks (`navigator.locks`) for `share`; `null` elects over the BroadcastChannel instead. */
+  locks?: Pick<LockManager, 'request'> | null;
+  /** Without Web Locks: how often the leading tab beats, in ms (followers take over after three missed). Default 1000. */
+  shareBeat?: number;
+  /** Without Web Locks: how long a claim waits for a leader or a lower claim before it leads, in ms. Default 200. */
+  shareClaim?: number;
   /** Every message, once, in order. */
   onMessage?(message: HarkMessage<T>): void;
   /** Messages were lost (evicted or reset); called before the messages that follow. */
@@ -153,6 +171,8 @@ export interface Subscription {
   /** The transport in use: `auto` resolves to `websocket`, `sse` or `longpoll`, and changes when it falls back. */
   readonly transport: Exclude<HarkTransport, 'auto'>;
   readonly channels: readonly string[];
+  /** With `share`: whether this tab holds the connection (`leader`) or is passed its messages (`follower`); null otherwise. */
+  readonly role: 'leader' | 'follower' | null;
   /** Resolves with the cursor once live for the first time, or with null if the subscription ends before. Never rejects. */
   readonly ready: Promise<string | null>;
   /** Stops at once: aborts the request in flight, closes the stream, clears timers. Status `stopped`. */

@@ -16,6 +16,7 @@ public static class HarkListenOptionsExtensions
     /// It counts clients behind a proxy as the configured <c>ForwardedHeadersOptions</c> say, and hands every
     /// request over when <c>MapHark</c>'s subscribe endpoint requires authorization. Use it only where the
     /// pipeline adds nothing else to such answers: middleware that would rewrite or decorate them never sees them.
+    /// It reads only cleartext HTTP/1.1: connections that open with TLS or HTTP/2 go to Kestrel unread.
     /// <c>Hark:Poll:Direct=false</c> turns it off.
     /// </summary>
     /// <param name="listenOptions">The listener (such as from <c>ConfigureEndpointDefaults</c>).</param>
@@ -27,7 +28,9 @@ public static class HarkListenOptionsExtensions
         listenOptions.Use(next =>
         {
             var services = listenOptions.ApplicationServices;
-            // Only where HTTP/1.1 is spoken in the clear: Kestrel's own HTTP/2 and TLS come after this point.
+            // It reads HTTP/1.1 in the clear only. Kestrel's TLS and HTTP/2 come after this point: on an HTTPS
+            // listener the first bytes are a TLS handshake and the connection goes to Kestrel at once, as does a
+            // cleartext HTTP/2 preface; a listener that speaks no HTTP/1.1 does not get the path at all.
             return services.GetRequiredService<IOptions<HarkOptions>>().Value.Poll.Direct
                 && listenOptions.Protocols.HasFlag(HttpProtocols.Http1)
                 ? new DirectLongPoll(next, services, pathPrefix).OnConnectionAsync

@@ -71,7 +71,9 @@ export async function request(sub, url, timeoutMs, read) {
     const headers = { Accept: 'application/json' };
     if (sub.token) headers.Authorization = `Bearer ${sub.token}`;
     try {
-      const response = await sub.fetch(url, { headers, signal: controller.signal });
+      // `no-store` keeps the browser's HTTP cache out of the way: Chromium lets only one request for a URL at a time
+      // through its cache, so identical long-polls from several tabs would otherwise wait behind each other.
+      const response = await sub.fetch(url, { headers, signal: controller.signal, cache: 'no-store' });
       if (!response.ok) throw await errorFrom(response);
       return await read(response);
     } catch (error) {

@@ -9,14 +9,17 @@ import { runSse } from './transports/sse.js';
 import { runWebSocket } from './transports/websocket.js';
 import { DEFAULTS, baseOf, epochOf, isAbsolute, readItem, removeItem, reportUncaught, systemClock, writeItem } from './util.js';
 import { sleep } from './requests.js';
+import { Share, canShare } from './share.js';
 
 // Each runs its transport until the transport changes or the subscription ends, or for one attempt.
 const runners = { websocket: runWebSocket, sse: runSse, longpoll: runPoll, poll: runPoll, iframe: runIframe };
 
 export class Subscription {
-  constructor(channels, options) {
+  // `hooks` is for the share's own inner subscription: `cursor()` is told of every change of cursor.
+  constructor(channels, options, hooks = null) {
     const o = { ...DEFAULTS, ...options };
     this.o = o;
+    this.hooks = hooks;
     this.channels = channels;
     this.base = baseOf(o.url ?? o.baseUrl);
     this.fetch = o.fetch ?? globalThis.fetch?.bind(globalThis);
@@ -78,6 +81,9 @@ export class Subscription {
       get transport() {
         return self.transport;
       },
+      get role() {
+        return self.share?.role ?? null;
+      },
       channels: [...channels],
       ready: this.ready,
       close: () => this.end('stopped'),
@@ -95,6 +101,9 @@ export class Subscription {
     };
     this.window?.addEventListener?.('online', this.onOnline);
 
+    // With `share`, one tab of the origin holds the connection for every tab that subscribes alike.
+    this.share = canShare(this) ? new Share(this, (opts, innerHooks) => new Subscription(channels, opts, innerHooks)) : null;
+
     this.emitStatus('connecting');
     // Start after the caller has the handle, so callbacks can use it.
     Promise.resolve().then(() => this.run()).catch((error) => {
@@ -106,6 +115,10 @@ export class Subscription {
   }
 
   async run() {
+    if (this.share) {
+      this.share.run();
+      return;
+    }
     while (this.running) await runners[this.transport](this);
   }
 
@@ -159,14 +172,20 @@ export class Subscription {
     if (this.running && typeof batch.cursor === 'string' && batch.cursor) this.setCursor(batch.cursor);
   }
 
-  /** Calls onMessage unless the message was delivered already; true when it was delivered now. */
-  deliver(message) {
-    if (!this.running || !message || typeof message !== 'object' || typeof message.seq !== 'number' || typeof message.channel !== 'string') {
+  /** Whether a message is well formed and after the newest one delivered on its channel. */
+  isNew(message) {
+    if (!message || typeof message !== 'object' || typeof message.seq !== 'number' || typeof message.channel !== 'string') {
       return false;
     }
     const position = this.channels.length === 1 ? epochOf(message.cursor) : null;
     const last = this.seen.get(message.channel);
-    if (last && message.seq <= last.seq && (!position || !last.epoch || position.epoch === last.epoch)) return false;
+    return !(last && message.seq <= last.seq && (!position || !last.epoch || position.epoch === last.epoch));
+  }
+
+  /** Calls onMessage unless the message was delivered already; true when it was delivered now. */
+  deliver(message) {
+    if (!this.running || !this.isNew(message)) return false;
+    const position = this.channels.length === 1 ? epochOf(message.cursor) : null;
     this.seen.set(message.channel, { seq: message.seq, epoch: position?.epoch ?? null });
     if (typeof message.cursor === 'string') this.setCursor(message.cursor);
     this.call('onMessage', message);
@@ -187,6 +206,7 @@ export class Subscription {
     this.start = null;
     this.last = null;
     if (this.storage) writeItem(this.storage, this.storageKey, cursor);
+    this.hooks?.cursor?.(cursor);
   }
 
   // ---------------------------------------------------------------- status
@@ -210,6 +230,7 @@ export class Subscription {
     this.inflight = null;
     this.wake?.();
     this.stopStream?.();
+    this.share?.close();
     this.window?.removeEventListener?.('online', this.onOnline);
     this.emitStatus(status, info);
     this.resolveReady(null);

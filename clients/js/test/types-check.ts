@@ -35,6 +35,9 @@ const ready: Promise<string | null> = sub.ready;
 const t: 'websocket' | 'sse' | 'longpoll' | 'poll' | 'iframe' = sub.transport;
 sub.close();
 subscribe('one', { transport: 'poll', interval: 1000, last: 5, EventSource: null, signal: new AbortController().signal });
+const shared = subscribe('four', { share: true, onRole: (role) => void role, BroadcastChannel: null, locks: null, shareBeat: 500, shareClaim: 100 });
+const role: 'leader' | 'follower' | null = shared.role;
+void role;
 subscribe('two', { transport: 'websocket', WebSocket: globalThis.WebSocket, transportStorage: false });
 subscribe('three', { transportStorage: { getItem: () => null, setItem() {}, removeItem() {} }, clock: { setTimeout: (fn, ms, reason) => (reason === 'heartbeat' ? setTimeout(fn, ms) : 0) } });
 

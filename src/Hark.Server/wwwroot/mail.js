@@ -34,23 +34,58 @@ function add(message) {
   setUnread(unread + 1);
 }
 
+// Tabs of one user share one connection (hark.js `share`, off with ?share=0): they must hold the same token for
+// that, so a tab reuses the session another tab of this browser signed in with, while it has a while to run.
+const sharing = param('share', '1') !== '0';
+const sessionKey = (user) => `hark-demo:mail:${user}`;
+
+function keptSession(user) {
+  try {
+    const kept = JSON.parse(localStorage.getItem(sessionKey(user)));
+    return kept && Date.parse(kept.expires) - Date.now() > 60_000 ? kept : null;
+  } catch {
+    return null;
+  }
+}
+
+function showRole(role) {
+  const text = role === 'leader' ? 'This tab holds the connection; other tabs of this inbox follow it.'
+    : role === 'follower' ? 'This tab follows another tab’s connection.'
+      : 'This tab has a connection of its own.';
+  $('#role').textContent = text;
+  $('#role').dataset.role = role ?? 'own';
+}
+
 async function signIn(user) {
   subscription?.close();
   const ttl = param('ttl');
-  const session = await postJson('/api/session', { user, ttl: ttl ? Number(ttl) : undefined });
-  if (session.status !== 200) {
-    say(`Could not sign in: ${detailOf(session)}`, 'bad');
-    return;
+  let session = sharing && !ttl ? { status: 200, body: keptSession(user) } : null;
+  if (!session?.body) {
+    session = await postJson('/api/session', { user, ttl: ttl ? Number(ttl) : undefined });
+    if (session.status !== 200) {
+      say(`Could not sign in: ${detailOf(session)}`, 'bad');
+      return;
+    }
+    if (sharing && !ttl) {
+      try {
+        localStorage.setItem(sessionKey(user), JSON.stringify(session.body));
+      } catch {
+        // No storage: this tab does not share its session.
+      }
+    }
   }
   $('#inbox').replaceChildren();
   setUnread(0);
   $('#sign-in').hidden = true;
   say(`Signed in as ${user}. Connecting…`);
+  showRole(null);
   subscription = subscribe(session.body.channel, {
     token: session.body.token,
     transport: param('transport', 'longpoll'),
     timeout: Number(param('timeout', '25')),
     last: 20,
+    share: sharing,
+    onRole: showRole,
     onMessage: add,
     onStatus: (status, info) => {
       if (status === 'live') say(`Signed in as ${user}. New mail appears here at once.`, 'ok');

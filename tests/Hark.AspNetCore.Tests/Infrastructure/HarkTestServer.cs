@@ -93,7 +93,9 @@ public sealed class HarkTestServer : IAsyncDisposable
         return new HarkTestServer(app, new Uri(address), connections);
     }
 
-    public HttpClient CreateClient() => new(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, UseProxy = false })
+    public HttpClient CreateClient() => new(Address.Scheme == Uri.UriSchemeHttps
+        ? TestCertificate.TrustingHandler()
+        : new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, UseProxy = false })
     {
         BaseAddress = Address,
         Timeout = TimeSpan.FromSeconds(60),

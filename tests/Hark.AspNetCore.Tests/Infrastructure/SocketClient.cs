@@ -27,7 +27,8 @@ public sealed class SocketClient : IAsyncDisposable
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         options?.Invoke(socket.Options);
-        var uri = new UriBuilder(server.Address) { Scheme = "ws", Path = "/ws", Query = query }.Uri;
+        var secure = server.Address.Scheme == Uri.UriSchemeHttps;
+        var uri = new UriBuilder(server.Address) { Scheme = secure ? "wss" : "ws", Path = "/ws", Query = query }.Uri;
         using var timeout = new CancellationTokenSource(HarkTestServer.Patience);
         if (receiveBuffer is { } size)
         {
@@ -45,11 +46,15 @@ public sealed class SocketClient : IAsyncDisposable
         else if (socket.Options.HttpVersion.Major >= 2)
         {
             // HTTP/2's extended CONNECT (RFC 8441): only through an invoker of the caller's.
-            using var invoker = new HttpMessageInvoker(new SocketsHttpHandler());
+            using var invoker = new HttpMessageInvoker(secure ? TestCertificate.TrustingHandler() : new SocketsHttpHandler());
             await socket.ConnectAsync(uri, invoker, timeout.Token);
         }
         else
         {
+            if (secure)
+            {
+                socket.Options.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+            }
             await socket.ConnectAsync(uri, timeout.Token);
         }
         return new SocketClient(socket);
@@ -61,7 +66,8 @@ public sealed class SocketClient : IAsyncDisposable
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         options?.Invoke(socket.Options);
-        var uri = new UriBuilder(server.Address) { Scheme = "ws", Path = "/ws", Query = query }.Uri;
+        var secure = server.Address.Scheme == Uri.UriSchemeHttps;
+        var uri = new UriBuilder(server.Address) { Scheme = secure ? "wss" : "ws", Path = "/ws", Query = query }.Uri;
         using var timeout = new CancellationTokenSource(HarkTestServer.Patience);
         await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, timeout.Token));
         return socket.HttpStatusCode;

@@ -39,13 +39,33 @@ public abstract partial class BrowserTest(BrowserFixture browser, ITestOutputHel
     /// <summary>A page in a new browser context, which <paramref name="prepare"/> may set up (routes, say) before the page loads.</summary>
     protected async Task<IPage> OpenAsync(string path, Func<IBrowserContext, Task>? prepare)
     {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.Address.ToString() });
+        var context = await NewContextAsync();
         if (prepare is not null)
         {
             await prepare(context);
         }
+        var page = await NewPageAsync(context);
+        await GoToAsync(page, path);
+        return page;
+    }
+
+    /// <summary>A browser context of its own (a separate device: its own cookies, storage and connections).</summary>
+    protected async Task<IBrowserContext> NewContextAsync()
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Server.Address.ToString(),
+            // The test's own self-signed certificate, when the server serves HTTPS.
+            IgnoreHTTPSErrors = Server.Address.Scheme == Uri.UriSchemeHttps,
+        });
         context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
         _contexts.Add(context);
+        return context;
+    }
+
+    /// <summary>A new page (a tab) in <paramref name="context"/>, its console watched.</summary>
+    protected async Task<IPage> NewPageAsync(IBrowserContext context)
+    {
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {
@@ -66,10 +86,12 @@ public abstract partial class BrowserTest(BrowserFixture browser, ITestOutputHel
                 _consoleErrors.Add(error);
             }
         };
-        // DOMContentLoaded, not load: a page holding a forever-iframe never finishes loading.
-        await page.GotoAsync(path, new PageGotoOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
         return page;
     }
+
+    /// <summary>Loads <paramref name="path"/>, up to DOMContentLoaded: a page holding a forever-iframe never finishes loading.</summary>
+    protected static Task GoToAsync(IPage page, string path) =>
+        page.GotoAsync(path, new PageGotoOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
 
     /// <summary>Saves a screenshot as a test artifact.</summary>
     protected async Task ScreenshotAsync(IPage page, string name)
