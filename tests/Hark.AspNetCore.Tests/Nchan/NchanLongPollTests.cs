@@ -150,6 +150,22 @@ public sealed class NchanLongPollTests(ITestOutputHelper output) : ServerTest(ou
     }
 
     [Fact]
+    public async Task Poll_WithAnIdWhoseInstanceCheckIsNotThisServers_IsNotReadAsAPosition()
+    {
+        var c = HarkTestServer.NewChannel();
+        await NchanClient.PublishOkAsync(Server, c, "one");
+        await NchanClient.PublishOkAsync(Server, c, "two");
+        using var first = await NchanClient.PollAsync(Server, c);
+        // The same time and seq with another check: another instance's history (the memory engine's before a restart, say).
+        var tag = long.Parse(NchanClient.Etag(first)!, System.Globalization.CultureInfo.InvariantCulture);
+        var foreign = (tag / 100_000 * 100_000 + (tag % 100_000 + 1) % 100_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var response = await NchanClient.PollAsync(Server, c, NchanClient.LastModified(first), foreign);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("one", await response.Content.ReadAsStringAsync());
+        Assert.Equal("reset", response.Headers.GetValues("X-Hark-Gap").Single());
+    }
+
+    [Fact]
     public async Task Poll_OfAChannelNameThatIsNotOne_Is400()
     {
         using var response = await Server.Client.GetAsync($"{NchanClient.Prefix}/sub/a,b");

@@ -63,13 +63,17 @@ public sealed class NchanStreamTests(ITestOutputHelper output) : ServerTest(outp
     public async Task EventSource_OpensWithAnIdOfWhereItStands_SoAReconnectBeforeAnyMessageMissesNothing()
     {
         var c = HarkTestServer.NewChannel();
+        await NchanClient.PublishOkAsync(Server, c, "seen before");
+        using var seen = await NchanClient.PollAsync(Server, c);
         string openId;
-        var (response, reader) = await OpenEventSourceAsync(c);
+        var (response, reader) = await OpenEventSourceAsync(c, NchanClient.Id(seen));
         using (response)
         using (reader)
         {
             var open = await reader.ReadAsync();
             Assert.True(open!.IsComment);
+            // Where it stands: right after the message it resumed from.
+            Assert.Equal(NchanClient.Id(seen), open.Id);
             openId = open.Id!;
         }
         await NchanClient.PublishOkAsync(Server, c, "while away");
