@@ -26,8 +26,17 @@ internal sealed class NchanPublishEndpoint(PublishEndpoint publish, FanoutHub hu
             await problem.WriteAsync(context, metrics);
             return;
         }
-        // The subscribers woken by the publish, or, for streams that were between two waits, those waiting now.
-        var info = await hub.DescribeAsync(channel, context.RequestAborted);
+        // The subscribers woken by the publish, or, for streams that were between two waits, those waiting now. The message
+        // is published: a store that cannot describe the channel now leaves the info to what the publish said.
+        ChannelInfo? info;
+        try
+        {
+            info = await hub.DescribeAsync(channel, context.RequestAborted);
+        }
+        catch (Exception e) when (Problem.ForEngineRefusal(e) is not null)
+        {
+            info = null;
+        }
         var subscribers = Math.Max(result!.Subscribers, info?.Subscribers ?? 0);
         var id = IdOf(result.Cursor);
         var body = new NchanChannelInfo(info?.Messages ?? 1, Requested(subscribers), subscribers, id);

@@ -32,17 +32,17 @@ internal sealed class NchanSubscribeEndpoint(
         var accept = request.Headers.Accept.ToString();
         var eventSource = !webSocket && accept.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase);
         var multipart = !webSocket && !eventSource && accept.Contains("multipart/mixed", StringComparison.OrdinalIgnoreCase);
-        var (cursor, badId) = await ResumeAsync(request, channel, context.RequestAborted);
-        if (badId is not null)
-        {
-            await badId.WriteAsync(context, metrics);
-            return;
-        }
         var query = new QueryReader(request.QueryString.Value);
         var token = query.TryGet("token", out var t) ? t : null;
         if (await gate.CheckAsync(context, [channel], token) is { } denied)
         {
             await denied.WriteAsync(context, metrics);
+            return;
+        }
+        var (cursor, badId) = await ResumeAsync(request, channel, context.RequestAborted);
+        if (badId is not null)
+        {
+            await badId.WriteAsync(context, metrics);
             return;
         }
         NchanStart.TryParse(settings.Nchan.SubscriberFirstMessage, out var start);
