@@ -206,4 +206,24 @@ public sealed class NchanLongPollTests(ITestOutputHelper output) : ServerTest(ou
         using var response = await poll;
         Assert.Equal("after", await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task Subscribe_MinusOneFirstMessage_StartsWithTheNewestMessage()
+    {
+        await using var server = await HarkTestServer.StartAsync(Output, [.. NchanClient.Settings, "Hark:Nchan:SubscriberFirstMessage=-1"]);
+        var c = HarkTestServer.NewChannel();
+        await NchanClient.PublishOkAsync(server, c, "older");
+        await NchanClient.PublishOkAsync(server, c, "newest");
+        using var response = await NchanClient.PollAsync(server, c);
+        Assert.Equal("newest", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("Hark:Nchan:SubscriberFirstMessage=3", "Hark:Nchan:SubscriberFirstMessage")]
+    [InlineData("Hark:Nchan:Prefix=/", "Hark:Nchan:Prefix")]
+    public async Task Start_WithANchanSettingThatIsNotOne_FailsWithItsName(string setting, string name)
+    {
+        var e = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => HarkTestServer.StartAsync(Output, [.. NchanClient.Settings, setting]));
+        Assert.Contains(name, e.Message);
+    }
 }
