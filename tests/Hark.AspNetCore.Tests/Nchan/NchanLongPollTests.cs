@@ -17,6 +17,7 @@ public sealed class NchanLongPollTests(ITestOutputHelper output) : ServerTest(ou
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal("hello there", await first.Content.ReadAsStringAsync());
         Assert.Equal("text/plain", first.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", first.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.NotNull(NchanClient.LastModified(first));
         Assert.NotNull(NchanClient.Etag(first));
 

@@ -168,4 +168,16 @@ public sealed class NchanStreamTests(ITestOutputHelper output) : ServerTest(outp
         await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, timeout.Token));
         Assert.Equal(HttpStatusCode.BadRequest, socket.HttpStatusCode);
     }
+
+    [Fact]
+    public async Task WebSocket_FromAPageOfAnotherOrigin_IsRefusedWith403BeforeTheUpgrade()
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        socket.Options.SetRequestHeader("Origin", "https://elsewhere.example");
+        var uri = new UriBuilder(Server.Address) { Scheme = "ws", Path = $"{NchanClient.Prefix}/sub/{HarkTestServer.NewChannel()}" }.Uri;
+        using var timeout = new CancellationTokenSource(HarkTestServer.Patience);
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, timeout.Token));
+        Assert.Equal(HttpStatusCode.Forbidden, socket.HttpStatusCode);
+    }
 }

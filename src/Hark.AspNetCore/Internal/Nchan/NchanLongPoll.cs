@@ -29,6 +29,8 @@ internal sealed class NchanLongPoll(NchanIds ids, HarkMetrics metrics, ILogger<N
         var response = context.Response;
         response.Headers.CacheControl = "no-store";
         response.Headers.Vary = "If-None-Match, If-Modified-Since";
+        // The body is the publisher's payload, not Hark's JSON: a browser opening the URL must take it as the type it says.
+        response.Headers.XContentTypeOptions = "nosniff";
         if (batch.Gaps.Count > 0)
         {
             response.Headers[NchanGaps.Header] = NchanGaps.Describe(batch.Gaps);
