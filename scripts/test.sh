@@ -118,6 +118,20 @@ else
   skipped=$((skipped + 1))
 fi
 
+echo "== vendor (tests/Hark.Browser.Tests/vendor, the libraries the browser tests load unchanged)"
+if command -v npm >/dev/null 2>&1; then
+  # The committed copies must be the lockfile's packages, byte for byte.
+  if ./scripts/vendor.sh --check; then
+    echo "vendor: 1 passed"
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); status=1
+  fi
+else
+  echo "npm not found: the vendored copies were not checked"
+  skipped=$((skipped + 1))
+fi
+
 echo "screenshots of the browser tests: $HARK_ARTIFACTS/browser"
 # Stop PostgreSQL and Redis now, so the summary below is the last line printed.
 cleanup

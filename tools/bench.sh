@@ -48,9 +48,10 @@ else
 fi
 ulimit -n "$(ulimit -Hn)"
 
+# Extra arguments go to the server (the Nchan door's settings for the hark-nchan rows).
 start_hark() {
   "${server_cpu[@]}" dotnet "$work/hark/Hark.Server.dll" --urls "http://127.0.0.1:$hark_port" \
-    --Logging:LogLevel:Default=Warning --Hark:Poll:MaxTimeout=00:02:00 --Hark:History:MaxMessages=1000 \
+    --Logging:LogLevel:Default=Warning --Hark:Poll:MaxTimeout=00:02:00 --Hark:History:MaxMessages=1000 "$@" \
     > "$work/hark.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do
@@ -107,9 +108,19 @@ scenarios=(
 for entry in "${scenarios[@]}"; do
   name=${entry%%|*}
   args=${entry#*|}
-  for target in hark nchan; do
+  targets=(hark nchan)
+  # Nchan's long-poll and SSE fan-outs, unchanged, against Hark's Nchan-compatible door: extra rows, "hark-nchan".
+  [[ $name == fanout || $name == sse ]] && targets+=(hark-nchan)
+  for target in "${targets[@]}"; do
     step "$name against $target"
-    if [[ $target == hark ]]; then start_hark; url=http://127.0.0.1:$hark_port; else start_nchan; url=http://127.0.0.1:$nchan_port; fi
+    case $target in
+      hark) start_hark; url=http://127.0.0.1:$hark_port ;;
+      hark-nchan)
+        # First message newest, as in Nchan's config; the door at /nchan.
+        start_hark --Hark:Nchan:Enabled=true --Hark:Nchan:SubscriberFirstMessage=newest
+        url=http://127.0.0.1:$hark_port/nchan ;;
+      *) start_nchan; url=http://127.0.0.1:$nchan_port ;;
+    esac
     if [[ $name == fanout || $name == sse || $name == ws ]]; then
       # shellcheck disable=SC2086
       bench run "$name" $warmup_args --target "$target" --url "$url" --pid "$server_pid" --out "$work/warmup.json" >/dev/null || true
@@ -129,6 +140,8 @@ done
   echo "Nchan's config is \`tools/nchan/nginx.conf\` (one worker, shared memory 2 GiB, message buffer 1000, message timeout 1 h, subscriber timeout 120 s,"
   echo "first message \`newest\` so a new subscriber waits for the next message as Hark's does; WebSockets on the same \`/sub\`"
   echo "location). Hark runs its defaults with \`Hark:Poll:MaxTimeout=00:02:00\`; its WebSocket subscribers open \`/ws?channels=…\`."
+  echo "The \`hark-nchan\` rows are Nchan's long-poll and SSE fan-outs, the very requests sent to Nchan, against Hark's Nchan-compatible"
+  echo "door (\`Hark:Nchan:Enabled=true\`, first message \`newest\` as in Nchan's config, at \`/nchan\`)."
   echo "Each fan-out (long-poll, SSE and WebSocket) is measured on a warm server: the same server first"
   echo "serves a fan-out of $warmup_subscribers subscribers × $warmup_messages messages, not recorded, against either target alike."
 } > "$results/environment.md"

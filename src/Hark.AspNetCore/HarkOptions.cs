@@ -35,4 +35,7 @@ public sealed class HarkOptions
 
     /// <summary>Cross-origin access for browser pages served from elsewhere.</summary>
     public CrossOriginOptions Cors { get; set; } = new();
+
+    /// <summary>The Nchan-compatible door.</summary>
+    public NchanOptions Nchan { get; set; } = new();
 }

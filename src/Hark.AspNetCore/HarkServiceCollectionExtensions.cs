@@ -3,6 +3,7 @@ using Hark.Ask;
 using Hark.AspNetCore;
 using Hark.AspNetCore.Internal;
 using Hark.AspNetCore.Internal.Transports;
+using Hark.AspNetCore.Internal.Nchan;
 using Hark.AspNetCore.Internal.WebSockets;
 using Hark.Hub;
 using Hark.Memory;
@@ -18,6 +19,9 @@ public static class HarkServiceCollectionExtensions
 {
     /// <summary>The CORS policy Hark's endpoints use when <c>Hark:Cors:Origins</c> is set.</summary>
     public const string CorsPolicyName = "Hark";
+
+    /// <summary>The CORS policy of the Nchan-compatible door (<c>MapNchanCompat</c>) when <c>Hark:Cors:Origins</c> is set: Nchan's headers, and its message id headers readable.</summary>
+    public const string NchanCorsPolicyName = "HarkNchan";
 
     /// <summary>
     /// Adds Hark: options bound from the <c>Hark</c> configuration section (then <paramref name="configure"/>),
@@ -58,12 +62,20 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton(sp => new AskExchange(sp.GetRequiredService<IHarkEngine>(), sp.GetRequiredService<FanoutHub>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<AskEndpoint>();
         services.TryAddSingleton<WebSocketEndpoint>();
+        services.TryAddSingleton<NchanIds>();
+        services.TryAddSingleton<NchanLongPoll>();
+        services.TryAddSingleton<NchanSocket>();
+        services.TryAddSingleton<NchanSubscribeEndpoint>();
+        services.TryAddSingleton<NchanPublishEndpoint>();
         services.AddHostedService<HarkLifetime>();
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<EngineHealthCheck>("hark", tags: ["ready"]);
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<HarkOptions>>((cors, hark) =>
-            cors.AddPolicy(CorsPolicyName, policy => ConfigureCors(policy, hark.Value.Cors.Origins)));
+        {
+            cors.AddPolicy(CorsPolicyName, policy => ConfigureCors(policy, hark.Value.Cors.Origins));
+            cors.AddPolicy(NchanCorsPolicyName, policy => ConfigureNchanCors(policy, hark.Value.Cors.Origins));
+        });
         return new HarkBuilder(services);
     }
 
@@ -78,7 +90,18 @@ public static class HarkServiceCollectionExtensions
         return new MemoryEngine(options.History, limits, services.GetRequiredService<TimeProvider>());
     }
 
-    private static void ConfigureCors(CorsPolicyBuilder policy, IList<string> origins)
+    // As Nchan's: the headers a long-poll resumes with and a publisher sends, and the message id readable by the page
+    // (NchanSubscriber.js reads Last-Modified and Etag), plus Hark's gap header and the bearer header of keys and tokens.
+    private static void ConfigureNchanCors(CorsPolicyBuilder policy, IList<string> origins)
+    {
+        AllowOrigins(policy, origins);
+        policy.WithMethods("GET", "POST", "PUT", "DELETE")
+            .WithHeaders("If-None-Match", "If-Modified-Since", "Content-Type", "Cache-Control", NchanPublishEndpoint.EventHeader, "Last-Event-ID", "Etag", "Authorization")
+            .WithExposedHeaders("Last-Modified", "Etag", "Content-Type", NchanGaps.Header)
+            .SetPreflightMaxAge(TimeSpan.FromHours(1));
+    }
+
+    private static void AllowOrigins(CorsPolicyBuilder policy, IList<string> origins)
     {
         if (origins.Contains("*"))
         {
@@ -88,6 +111,11 @@ public static class HarkServiceCollectionExtensions
         {
             policy.WithOrigins([.. origins]);
         }
+    }
+
+    private static void ConfigureCors(CorsPolicyBuilder policy, IList<string> origins)
+    {
+        AllowOrigins(policy, origins);
         policy.WithMethods("GET", "POST", "DELETE")
             .WithHeaders("Authorization", "Content-Type", "Last-Event-ID", PublishEndpoint.EventHeader, PublishEndpoint.VersionHeader, "Cache-Control")
             .SetPreflightMaxAge(TimeSpan.FromHours(1));

@@ -51,6 +51,11 @@ public static class HarkApp
         app.UseStaticFiles();
         app.UseCors();
         app.MapHark();
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Hark.AspNetCore.HarkOptions>>().Value.Nchan is { Enabled: true } nchan)
+        {
+            // Hark:Nchan:Enabled: NchanSubscriber.js pages and Nchan publishers, unchanged, at {Prefix}/sub and {Prefix}/pub.
+            app.MapNchanCompat(nchan.Prefix);
+        }
         Demos.DemoApps.Map(app);
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         return app;

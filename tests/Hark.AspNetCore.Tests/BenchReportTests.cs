@@ -58,6 +58,22 @@ public sealed class BenchReportTests
     }
 
     [Fact]
+    public void Fanout_WithTheNchanDoor_ShowsItsRow_AndItsRatiosToNchan()
+    {
+        var text = Write(
+            Result("fanout", "hark") with { DeliveriesPerSecond = 900, ServerCpu = new ServerCpu(4.2, 5, 0.84, 42) },
+            Result("fanout", "hark-nchan") with { DeliveriesPerSecond = 600, ServerCpu = new ServerCpu(2.8, 5, 0.56, 28) },
+            Result("fanout", "nchan") with { DeliveriesPerSecond = 300, ServerCpu = new ServerCpu(1.4, 2.5, 0.56, 14) });
+
+        Assert.Contains("| hark-nchan | 1,000 | 10 |", text);
+        Assert.Contains("| 28.0 | 56% |", text);
+        // The Hark / Nchan ratios stay those of Hark's own door.
+        Assert.Contains("- Hark / Nchan, deliveries per second: **3.00×**", text);
+        Assert.Contains("- Hark's Nchan door / Nchan, deliveries per second: **2.00×** (Hark's Nchan door at least as good)", text);
+        Assert.Contains("- Hark's Nchan door / Nchan, server CPU per delivery: **2.00×** (Nchan better)", text);
+    }
+
+    [Fact]
     public void Fanout_OneWithoutServerCpu_SaysNotAvailable()
     {
         var text = Write(

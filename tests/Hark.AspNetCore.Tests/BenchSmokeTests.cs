@@ -107,6 +107,21 @@ public sealed class BenchSmokeTests(ITestOutputHelper output) : IAsyncLifetime, 
         Assert.All(result.Memory, p => Assert.True(p.RssBytes > 0));
     }
 
+    [Theory]
+    [InlineData("fanout")]
+    [InlineData("sse")]
+    public async Task Fanout_NchansScenarioAgainstTheNchanDoor_EverySubscriberGetsEveryMessageOnce(string scenario)
+    {
+        await using var server = await HarkTestServer.StartAsync(output, "Hark:Nchan:Enabled=true", "Hark:Nchan:SubscriberFirstMessage=newest");
+        using var target = HarkNchanTarget.For(new Uri(server.Address, "/nchan"));
+        using var cts = new CancellationTokenSource(Budget);
+        var result = await new FanoutScenario(target, Small, this).RunAsync(Transport(scenario), cts.Token);
+
+        Assert.Equal("hark-nchan", result.Target);
+        Assert.Equal((0, 0, 0), (result.Errors, result.Lost, result.Duplicates));
+        Assert.Equal(50 * 5, result.Deliveries);
+    }
+
     [Fact]
     public async Task Throughput_LowRatesWithServerPid_LoseNothingAndReportServerCpu()
     {

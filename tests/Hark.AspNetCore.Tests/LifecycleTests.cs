@@ -87,7 +87,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         Assert.Contains("# TYPE hark_poll_duration_seconds histogram", text);
         Assert.Contains("hark_poll_duration_seconds_bucket{hark_outcome=\"messages\",le=\"+Inf\"} 1", text);
         Assert.Contains("hark_connections_held{hark_transport=\"longpoll\"} 0", text);
-        Assert.Contains("hark_gaps_total 1\n", text);
+        Assert.Contains("hark_gaps_total{hark_door=\"hark\",hark_transport=\"longpoll\"} 1\n", text);
         Assert.Contains("hark_channels ", text);
         Assert.Contains("hark_history_size_bytes ", text);
     }

@@ -6,7 +6,7 @@ using Hark.Bench.Targets;
 
 const string Usage = """
     hark-bench run spread --url http://127.0.0.1:P1,http://127.0.0.1:P2,... [--subscribers N] [--messages K] [--round-seconds S]
-    hark-bench run <hold|fanout|sse|ws|throughput> --target hark|nchan --url http://127.0.0.1:PORT
+    hark-bench run <hold|fanout|sse|ws|throughput> --target hark|nchan|hark-nchan --url http://127.0.0.1:PORT[/nchan]
                [--pid PID[,PID]] [--subscribers N] [--messages K] [--steps 1000,5000,...] [--one-channel] [--ws]
                [--channels C] [--per-channel S] [--rates 500,1000,...] [--step-seconds S] [--publishers P]
                [--sources 8] [--repeat N] [--out result.json]
@@ -87,6 +87,8 @@ static async Task<int> Run(string scenario, Arguments arguments)
     {
         "hark" => new HarkTarget(url),
         "nchan" => new NchanTarget(url),
+        // Hark's Nchan door, driven as Nchan is: --url http://127.0.0.1:PORT (the door at /nchan) or http://127.0.0.1:PORT/prefix.
+        "hark-nchan" => HarkNchanTarget.For(url),
         var other => throw new ArgumentException($"Unknown target '{other}'"),
     };
     var pids = (arguments.Text("pid") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();

@@ -62,11 +62,12 @@ internal sealed class HarkMetrics
 
     public void AnsweredDirectly() => _direct.Add(1);
 
-    public void Gaps(int count)
+    /// <summary>Counts gaps reported to subscribers, by the front door (<c>hark</c>, <c>nchan</c>) and transport that reported them.</summary>
+    public void Gaps(int count, string door, string transport)
     {
         if (count > 0)
         {
-            _gaps.Add(count);
+            _gaps.Add(count, new KeyValuePair<string, object?>("hark.door", door), new KeyValuePair<string, object?>("hark.transport", transport));
         }
     }
 

@@ -64,6 +64,11 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
         {
             Require(origin == "*" || Uri.TryCreate(origin, UriKind.Absolute, out _), $"Hark:Cors:Origins: '{origin}' is not an origin such as https://app.example.com.");
         }
+        var nchan = options.Nchan;
+        Require(Nchan.NchanStart.TryParse(nchan.SubscriberFirstMessage, out _),
+            "Hark:Nchan:SubscriberFirstMessage must be oldest, newest, or -N (start with the N newest messages).");
+        Require(nchan.Prefix.Length > 1 && nchan.Prefix.StartsWith('/') && !nchan.Prefix.EndsWith('/'),
+            "Hark:Nchan:Prefix must be a path such as /nchan (not the root: /sub and /pub there are Hark's own).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

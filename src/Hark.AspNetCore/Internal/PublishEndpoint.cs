@@ -16,40 +16,53 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
     /// <summary><c>POST /pub/{channel}</c></summary>
     public async Task PublishAsync(HttpContext context)
     {
-        if ((Admit(context, out var channel) ?? limits.AdmitPublish(context, gate.HasKeys)) is { } denied)
+        var request = context.Request;
+        var channel = context.GetRouteValue("channel") as string ?? "";
+        var eventName = request.Query["event"].ToString() is { Length: > 0 } q ? q : request.Headers[EventHeader].ToString();
+        var (result, problem) = await PublishOneAsync(context, channel, eventName);
+        if (problem is not null)
         {
-            await denied.WriteAsync(context, metrics);
+            await problem.WriteAsync(context, metrics);
             return;
         }
+        await WriteJsonAsync(context, StatusCodes.Status202Accepted, ToBody(result!), HarkJsonContext.Default.PublishedMessage);
+    }
+
+    /// <summary>
+    /// Publishes the request's body to <paramref name="channel"/> by the rules of <c>POST /pub/{channel}</c>, for it and for
+    /// the Nchan door: the publisher key or loopback rule, the publish rate, the channel and event names, the version
+    /// (<c>?version=</c> or <c>Hark-Version</c>), the body's size and content type, a stale version. The result, or the
+    /// problem that refused it; an engine's refusal is thrown, answered by the endpoint wrapper in MapHark.
+    /// </summary>
+    public async ValueTask<(PublishResult? Result, Problem? Problem)> PublishOneAsync(HttpContext context, string channel, string eventName)
+    {
+        if ((Admit(context, channel) ?? limits.AdmitPublish(context, gate.HasKeys)) is { } denied)
+        {
+            return (null, denied);
+        }
         var request = context.Request;
-        var eventName = request.Query["event"].ToString() is { Length: > 0 } q ? q : request.Headers[EventHeader].ToString();
         if (eventName.Length > 0 && !EventName.IsValid(eventName))
         {
-            await InvalidEvent(eventName).WriteAsync(context, metrics);
-            return;
+            return (null, InvalidEvent(eventName));
         }
         if (ReadVersion(request, out var version) is { } badVersion)
         {
-            await badVersion.WriteAsync(context, metrics);
-            return;
+            return (null, badVersion);
         }
         var (body, tooLarge) = await RequestBody.ReadAsync(request, options.Value.Limits.MaxMessageBytes, context.RequestAborted);
         MessagePayload payload = null!;
         if ((tooLarge ?? RequestBody.TryMakePayload(request.ContentType, body, out payload)) is { } problem)
         {
-            await problem.WriteAsync(context, metrics);
-            return;
+            return (null, problem);
         }
-        // A server limit (HarkLimitException) is answered by the endpoint wrapper in MapHark.
         var result = await engine.PublishAsync(
             new PublishRequest(channel, eventName.Length > 0 ? eventName : null, payload) { Version = version }, context.RequestAborted);
         if (result.Stale)
         {
-            await StaleVersion(result, version!.Value).WriteAsync(context, metrics);
-            return;
+            return (null, StaleVersion(result, version!.Value));
         }
         metrics.Published(1);
-        await WriteJsonAsync(context, StatusCodes.Status202Accepted, ToBody(result), HarkJsonContext.Default.PublishedMessage);
+        return (result, null);
     }
 
     /// <summary><c>POST /pub</c> with <c>[{"channel","event","data"}…]</c>: validated whole, then published in order.</summary>
@@ -129,8 +142,12 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
     private Problem? Admit(HttpContext context, out string channel)
     {
         channel = context.GetRouteValue("channel") as string ?? "";
-        return ChannelName.IsValid(channel) ? gate.Check(context, channel) : Problem.InvalidChannel(channel);
+        return Admit(context, channel);
     }
+
+    /// <summary>Whether the caller may publish to, describe or delete <paramref name="channel"/>: a valid name, and the publisher key or loopback rule.</summary>
+    public Problem? Admit(HttpContext context, string channel) =>
+        ChannelName.IsValid(channel) ? gate.Check(context, channel) : Problem.InvalidChannel(channel);
 
     private static (List<PublishRequest>? Batch, Problem? Problem) ParseBatch(ReadOnlyMemory<byte> body, LimitsOptions limits)
     {

@@ -129,6 +129,19 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         {
             CpuRatio(md, "server CPU per delivery", hark.ServerCpu?.MicrosecondsPerDelivery, nchan.ServerCpu?.MicrosecondsPerDelivery);
         }
+        if (runs.FirstOrDefault(r => r.Target == "hark-nchan") is { } door)
+        {
+            md.AppendLine("`hark-nchan` is this scenario as run against Nchan, the same requests, sent to Hark's Nchan-compatible door (`/nchan`).");
+            md.AppendLine();
+            if (Pair(runs).Nchan is { } reference && reference.DeliveriesPerSecond > 0 && door.DeliveriesPerSecond > 0)
+            {
+                RatioLine(md, "deliveries per second", door.DeliveriesPerSecond, reference.DeliveriesPerSecond, lowerIsBetter: false, who: "Hark's Nchan door");
+                if (door.ServerCpu?.MicrosecondsPerDelivery is > 0 and var d && reference.ServerCpu?.MicrosecondsPerDelivery is > 0 and var n)
+                {
+                    RatioLine(md, "server CPU per delivery", d, n, lowerIsBetter: true, who: "Hark's Nchan door");
+                }
+            }
+        }
         Plot(md, chart, $"{name}-latency.svg", plots);
     }
 
@@ -243,11 +256,11 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
         md.AppendLine();
     }
 
-    private static void RatioLine(StringBuilder md, string what, double hark, double nchan, bool lowerIsBetter, string where = "")
+    private static void RatioLine(StringBuilder md, string what, double hark, double nchan, bool lowerIsBetter, string where = "", string who = "Hark")
     {
         var ratio = hark / nchan;
         var better = lowerIsBetter ? ratio <= 1 : ratio >= 1;
-        md.AppendLine(CultureInfo.InvariantCulture, $"- Hark / Nchan, {what}: **{ratio:F2}×** ({(better ? "Hark at least as good" : "Nchan better")}{where})");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- {who} / Nchan, {what}: **{ratio:F2}×** ({(better ? who + " at least as good" : "Nchan better")}{where})");
         md.AppendLine();
     }
 

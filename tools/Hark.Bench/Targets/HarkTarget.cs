@@ -11,9 +11,12 @@ internal sealed partial class HarkTarget(Uri baseUri) : Target(baseUri)
 
     protected override string PublishPath(string channel) => $"/pub/{channel}";
 
-    public override async Task<long> HeldAsync(CancellationToken cancellationToken)
+    public override Task<long> HeldAsync(CancellationToken cancellationToken) => HeldAsync(Http, cancellationToken);
+
+    /// <summary>The requests a Hark server holds (all transports, all front doors), from its <c>/metrics</c>.</summary>
+    public static async Task<long> HeldAsync(HttpClient http, CancellationToken cancellationToken)
     {
-        var metrics = await Http.GetStringAsync("/metrics", cancellationToken);
+        var metrics = await http.GetStringAsync("/metrics", cancellationToken);
         var held = 0L;
         foreach (var line in metrics.Split('\n'))
         {

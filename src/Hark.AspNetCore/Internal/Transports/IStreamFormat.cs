@@ -9,6 +9,9 @@ internal interface IStreamFormat
 
     string ContentType { get; }
 
+    /// <summary>The front door whose framing this is, in metrics: <c>hark</c>, or <c>nchan</c> for the Nchan-compatible door.</summary>
+    string Door => "hark";
+
     /// <summary>
     /// Names how this format frames messages, when that depends only on the message and its cursor: streams of the
     /// same key woken at one cursor share one copy of the frames. Null for none.
