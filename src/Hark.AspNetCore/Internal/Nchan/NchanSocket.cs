@@ -62,7 +62,7 @@ internal sealed class NchanSocket(
             sender!.CloseNow(CloseCodes.SlowConsumer, CloseCodes.SlowConsumerReason);
             end.Cancel();
         });
-        var writer = sender.RunAsync();
+        var writer = sender.Completion;
         var receive = ReceiveAsync(socket, end);
         using var stopping = lifetime.ApplicationStopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), end);
         try
