@@ -25,3 +25,9 @@ public sealed class AskAcrossNodesTests(TestDatabase database, ITestOutputHelper
 {
     protected override IReadOnlyDictionary<string, string> NodeSettings => PostgresNodes.Settings(database);
 }
+
+/// <summary>The shared bad-input suite: a node on the test database answers as a memory node does.</summary>
+public sealed class BadInputTests(TestDatabase database, ITestOutputHelper output) : BadInputConformanceTests(output), IClassFixture<TestDatabase>
+{
+    protected override IReadOnlyDictionary<string, string> NodeSettings => PostgresNodes.Settings(database);
+}

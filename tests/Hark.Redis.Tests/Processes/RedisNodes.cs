@@ -55,3 +55,9 @@ public sealed class AofRestartTests(ITestOutputHelper output) : StoreRestartConf
         }
     }
 }
+
+/// <summary>The shared bad-input suite: a node on the test Redis answers as a memory node does.</summary>
+public sealed class BadInputTests(ITestOutputHelper output) : BadInputConformanceTests(output)
+{
+    protected override IReadOnlyDictionary<string, string> NodeSettings { get; } = RedisNodes.Settings(TestRedis.Server, RedisNodes.NewPrefix());
+}

@@ -83,5 +83,17 @@ public sealed class HarkHttp : IDisposable
         }
     }
 
+    /// <summary>Any request: its status and body text.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> SendAsync(Uri node, HttpMethod method, string path, string? body = null, string contentType = "text/plain")
+    {
+        using var request = new HttpRequestMessage(method, new Uri(node, path));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, contentType);
+        }
+        using var response = await _client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     public void Dispose() => _client.Dispose();
 }
