@@ -2,6 +2,7 @@ using Hark;
 using Hark.Ask;
 using Hark.AspNetCore;
 using Hark.AspNetCore.Internal;
+using Hark.AspNetCore.Internal.Auth;
 using Hark.AspNetCore.Internal.Transports;
 using Hark.AspNetCore.Internal.WebSockets;
 using Hark.Hub;
@@ -46,6 +47,8 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton<HarkMetrics>();
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<PublisherGate>();
+        services.TryAddSingleton<SigningKeys>();
+        services.AddHttpClient(SigningKeys.HttpClientName);
         services.TryAddSingleton<SubscriberGate>();
         services.TryAddSingleton<RequestLimits>();
         services.TryAddSingleton<LongPollTransport>();

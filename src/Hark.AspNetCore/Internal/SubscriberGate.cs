@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using Hark.AspNetCore.Internal.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -15,26 +15,40 @@ namespace Hark.AspNetCore.Internal;
 internal sealed class SubscriberGate
 {
     private readonly JsonWebTokenHandler _handler = new();
-    private readonly TokenValidationParameters? _parameters;
+    private readonly TokenValidationParameters _template;
+    private readonly SigningKeys _keys;
     private readonly SubscribeOptions _options;
+    private readonly string _algorithms;
+    private KeyedParameters? _parameters;
 
-    public SubscriberGate(IOptions<HarkOptions> options)
+    public SubscriberGate(IOptions<HarkOptions> options, SigningKeys keys)
     {
         _options = options.Value.Subscribe;
-        if (_options.TokenKeys.Count > 0)
+        _keys = keys;
+        var auth = options.Value.Auth;
+        List<string> algorithms = [];
+        if (keys.HasSymmetric)
         {
-            _parameters = new TokenValidationParameters
-            {
-                IssuerSigningKeys = [.. _options.TokenKeys.Select(k => new SymmetricSecurityKey(Encoding.UTF8.GetBytes(k)))],
-                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-                RequireSignedTokens = true,
-                RequireExpirationTime = true,
-                ValidateLifetime = true,
-                ValidateIssuer = false,
-                ValidateAudience = false,
-                ClockSkew = _options.ClockSkew,
-            };
+            algorithms.Add(SecurityAlgorithms.HmacSha256);
         }
+        if (keys.HasAsymmetric)
+        {
+            algorithms.AddRange([SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256]);
+        }
+        _algorithms = string.Join(" or ", algorithms);
+        _template = new TokenValidationParameters
+        {
+            // An alg the keys do not stand for is refused before any key is tried: no HS256 token "signed" with a public key.
+            ValidAlgorithms = algorithms,
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateLifetime = true,
+            ValidateIssuer = !string.IsNullOrEmpty(auth.Issuer),
+            ValidIssuer = auth.Issuer,
+            ValidateAudience = !string.IsNullOrEmpty(auth.Audience),
+            ValidAudience = auth.Audience,
+            ClockSkew = _options.ClockSkew,
+        };
     }
 
     /// <summary>Whether reading any of <paramref name="channels"/> takes a token.</summary>
@@ -84,32 +98,73 @@ internal sealed class SubscriberGate
     }
 
     /// <summary>Checks a token's signature and expiry: the channel patterns it grants, or why it is refused.</summary>
-    public async ValueTask<(IReadOnlyList<string>? Patterns, Problem? Problem)> ValidateAsync(string? token)
+    public async ValueTask<(IReadOnlyList<string>? Patterns, Problem? Problem)> ValidateAsync(string? token, CancellationToken cancellation = default)
     {
         if (string.IsNullOrEmpty(token))
         {
             return (null, new Problem(StatusCodes.Status401Unauthorized, "missing-token", "Subscriber token required",
                 "Send a token as 'Authorization: Bearer {token}' or '?token={token}'."));
         }
-        if (_parameters is null)
+        if (!_keys.Any)
         {
             return (null, new Problem(StatusCodes.Status401Unauthorized, "invalid-token", "Invalid subscriber token", "This server has no token keys configured."));
         }
-        var result = await _handler.ValidateTokenAsync(token, _parameters);
+        string? kid;
+        try
+        {
+            var read = new JsonWebToken(token);
+            // The algorithm is checked before any key is looked at, so an HS256 token "signed" with a published RSA key's
+            // bytes, or alg none, is refused as what it is.
+            if (!_template.ValidAlgorithms.Contains(read.Alg))
+            {
+                return (null, Invalid($"The token must be signed with {_algorithms}, not '{Problem.Shorten(read.Alg ?? "")}'."));
+            }
+            kid = read.Kid;
+        }
+        catch (ArgumentException)
+        {
+            return (null, Invalid("The token is not a valid signed token."));
+        }
+        if (await _keys.ForAsync(kid, cancellation) is not { } keys)
+        {
+            return (null, new Problem(StatusCodes.Status503ServiceUnavailable, "auth-unavailable", "Token keys unavailable",
+                "The token issuer's key set (Hark:Auth:Jwks:Url) could not be fetched; try again shortly.") { RetryAfterSeconds = 5 });
+        }
+        var result = await _handler.ValidateTokenAsync(token, ParametersFor(keys));
         if (!result.IsValid)
         {
             var why = result.Exception switch
             {
                 SecurityTokenExpiredException => "The token has expired.",
                 SecurityTokenNoExpirationException => "The token has no expiry.",
+                SecurityTokenInvalidIssuerException => $"The token's issuer (iss) is not '{_template.ValidIssuer}'.",
+                SecurityTokenInvalidAudienceException => $"The token's audience (aud) does not name '{_template.ValidAudience}'.",
+                SecurityTokenInvalidAlgorithmException => $"The token must be signed with {_algorithms}.",
+                SecurityTokenSignatureKeyNotFoundException when kid is not null => $"No configured or published key has the token's key id (kid) '{Problem.Shorten(kid)}'.",
                 SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "The token's signature does not match any configured key.",
-                SecurityTokenInvalidAlgorithmException => "The token must be signed with HS256.",
                 _ => "The token is not a valid signed token.",
             };
-            return (null, new Problem(StatusCodes.Status401Unauthorized, "invalid-token", "Invalid subscriber token", why));
+            return (null, Invalid(why));
         }
         return (Patterns(result.ClaimsIdentity.Claims.Where(c => c.Type == _options.ChannelsClaim).Select(c => c.Value)), null);
     }
+
+    private static Problem Invalid(string why) => new(StatusCodes.Status401Unauthorized, "invalid-token", "Invalid subscriber token", why);
+
+    /// <summary>The validation parameters for one set of keys, made again only when the set changes.</summary>
+    private TokenValidationParameters ParametersFor(SigningKeys.Snapshot keys)
+    {
+        if (Volatile.Read(ref _parameters) is { } made && ReferenceEquals(made.Keys, keys))
+        {
+            return made.Parameters;
+        }
+        var parameters = _template.Clone();
+        parameters.IssuerSigningKeys = keys.Keys;
+        Volatile.Write(ref _parameters, new KeyedParameters(keys, parameters));
+        return parameters;
+    }
+
+    private sealed record KeyedParameters(SigningKeys.Snapshot Keys, TokenValidationParameters Parameters);
 
     /// <summary>Tokens everywhere but public patterns; or, without <c>RequireToken</c>, only on protected patterns.</summary>
     private bool NeedsToken(string channel) => _options.RequireToken
