@@ -49,12 +49,15 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton<PublisherGate>();
         services.TryAddSingleton<SigningKeys>();
         services.AddHttpClient(SigningKeys.HttpClientName);
+        services.AddHttpClient(AuthorizationHook.HttpClientName);
+        services.TryAddSingleton<AuthorizationHook>();
+        services.TryAddSingleton<GrantSigner>();
         services.TryAddSingleton<SubscriberGate>();
         services.TryAddSingleton<RequestLimits>();
         services.TryAddSingleton<LongPollTransport>();
         services.TryAddSingleton(sp => new StreamTransport(
             sp.GetRequiredService<FanoutHub>(), sp.GetRequiredService<HarkMetrics>(),
-            sp.GetRequiredService<IOptions<HarkOptions>>().Value.Streams, sp.GetRequiredService<ILogger<StreamTransport>>()));
+            sp.GetRequiredService<IOptions<HarkOptions>>().Value.Streams, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StreamTransport>>()));
         services.TryAddSingleton<SubscribePipeline>();
         services.TryAddSingleton<SubscribeEndpoint>();
         services.TryAddSingleton<PublishEndpoint>();
@@ -92,7 +95,9 @@ public static class HarkServiceCollectionExtensions
             policy.WithOrigins([.. origins]);
         }
         policy.WithMethods("GET", "POST", "DELETE")
-            .WithHeaders("Authorization", "Content-Type", "Last-Event-ID", PublishEndpoint.EventHeader, PublishEndpoint.VersionHeader, "Cache-Control")
+            .WithHeaders("Authorization", "Content-Type", "Last-Event-ID", PublishEndpoint.EventHeader, PublishEndpoint.VersionHeader, "Cache-Control",
+                SubscriberCredentials.GrantHeader)
+            .WithExposedHeaders(SubscriberCredentials.GrantHeader)
             .SetPreflightMaxAge(TimeSpan.FromHours(1));
     }
 }

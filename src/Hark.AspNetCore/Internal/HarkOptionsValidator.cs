@@ -60,6 +60,14 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
             "Hark:Auth:Jwks:Url must be an absolute http or https URL.");
         Require(auth.Jwks.RefreshInterval > TimeSpan.Zero && auth.Jwks.MinRefreshInterval >= TimeSpan.Zero && auth.Jwks.Timeout > TimeSpan.Zero,
             "Hark:Auth:Jwks: RefreshInterval and Timeout must be positive, MinRefreshInterval 0 or more.");
+        var hook = auth.Hook;
+        Require(string.IsNullOrEmpty(hook.Url) || Uri.TryCreate(hook.Url, UriKind.Absolute, out var hookUrl) && hookUrl.Scheme is "http" or "https",
+            "Hark:Auth:Hook:Url must be an absolute http or https URL.");
+        Require(hook.Timeout > TimeSpan.Zero && hook.Concurrency >= 1, "Hark:Auth:Hook: Timeout must be positive and Concurrency at least 1.");
+        Require(hook.GrantLifetime > TimeSpan.Zero && hook.MaxGrantLifetime >= hook.GrantLifetime,
+            "Hark:Auth:Hook: GrantLifetime must be positive and at most MaxGrantLifetime.");
+        Require(string.IsNullOrEmpty(auth.GrantKey) || System.Text.Encoding.UTF8.GetByteCount(auth.GrantKey) >= 32,
+            "Hark:Auth:GrantKey must be at least 32 bytes.");
         Require(subscribe.TokenKeys.All(k => System.Text.Encoding.UTF8.GetByteCount(k) >= 32), "Hark:Subscribe:TokenKeys must each be at least 32 bytes (HS256 keys of 256 bits).");
         Require(subscribe.PublicChannels.All(p => ChannelPattern.IsValid(p)), "Hark:Subscribe:PublicChannels entries are channel names in which * stands for any characters.");
         Require(subscribe.ProtectedChannels.All(p => ChannelPattern.IsValid(p)), "Hark:Subscribe:ProtectedChannels entries are channel names in which * stands for any characters.");

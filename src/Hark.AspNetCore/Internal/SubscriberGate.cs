@@ -21,10 +21,20 @@ internal sealed class SubscriberGate
     private readonly string _algorithms;
     private KeyedParameters? _parameters;
 
-    public SubscriberGate(IOptions<HarkOptions> options, SigningKeys keys)
+    private readonly AuthorizationHook _hook;
+    private readonly GrantSigner _grants;
+    private readonly TimeProvider _time;
+    private readonly bool _everyChannel;
+
+    public SubscriberGate(IOptions<HarkOptions> options, SigningKeys keys, AuthorizationHook hook, GrantSigner grants, TimeProvider time)
     {
         _options = options.Value.Subscribe;
         _keys = keys;
+        _hook = hook;
+        _grants = grants;
+        _time = time;
+        // A hook with nothing else said decides every channel but the public ones.
+        _everyChannel = _options.RequireToken || (hook.Enabled && _options.ProtectedChannels.Count == 0);
         var auth = options.Value.Auth;
         List<string> algorithms = [];
         if (keys.HasSymmetric)
@@ -64,8 +74,62 @@ internal sealed class SubscriberGate
         return false;
     }
 
-    public ValueTask<Problem?> CheckAsync(HttpContext context, IReadOnlyList<string> channels, string? queryToken) =>
-        CheckAsync(PresentedToken(context.Request, queryToken), channels);
+    /// <summary>
+    /// The one decision every front door asks for: whether <paramref name="who"/> may read <paramref name="channels"/>,
+    /// and which of them. Channels that need no authorization pass. Otherwise, in order: a grant from an earlier answer
+    /// (still valid: its channels, no call; expired: the hook is asked again; forged or changed: 401), a token Hark can
+    /// check, the authorization hook (whose grant the answer then carries), else 401.
+    /// </summary>
+    public async ValueTask<SubscriberAuthorization> AuthorizeAsync(SubscriberCredentials who, IReadOnlyList<string> channels, CancellationToken cancellation)
+    {
+        if (!NeedsToken(channels))
+        {
+            return new SubscriberAuthorization(null, channels);
+        }
+        if (_hook.Enabled && !string.IsNullOrEmpty(who.Grant))
+        {
+            if (_grants.Read(who.Grant) is not { } grant)
+            {
+                return SubscriberAuthorization.Refused(new Problem(StatusCodes.Status401Unauthorized, "invalid-grant", "Invalid grant",
+                    "The grant is malformed or its signature does not match: it was not issued by this deployment, or it was changed. Subscribe without it."));
+            }
+            if (grant.Expires > _time.GetUtcNow())
+            {
+                return Within(channels, grant.Channels, "The grant") with { Expires = grant.Expires };
+            }
+        }
+        if (!string.IsNullOrEmpty(who.Token) && (_keys.Any || !_hook.Enabled))
+        {
+            return await CheckAsync(who.Token, channels, cancellation) is { } denied ? SubscriberAuthorization.Refused(denied) : new SubscriberAuthorization(null, channels);
+        }
+        if (!_hook.Enabled)
+        {
+            return SubscriberAuthorization.Refused(MissingToken);
+        }
+        var asked = channels.Where(NeedsToken).ToList();
+        var (allowed, problem) = await _hook.AskAsync("subscribe", asked, who, cancellation);
+        if (problem is not null)
+        {
+            return SubscriberAuthorization.Refused(problem);
+        }
+        var granted = Within(channels, allowed!.Channels, "The application's authorization hook");
+        return granted.Problem is not null ? granted : granted with { IssuedGrant = _grants.Sign(allowed), Expires = allowed.Expires };
+    }
+
+    /// <summary>The channels asked for that need no authorization or that <paramref name="allowed"/> names; 403 when it names none of them.</summary>
+    private SubscriberAuthorization Within(IReadOnlyList<string> channels, IReadOnlyList<string> allowed, string who)
+    {
+        var within = channels.Where(c => !NeedsToken(c) || allowed.Contains(c, StringComparer.Ordinal)).ToList();
+        if (!within.Any(NeedsToken))
+        {
+            return SubscriberAuthorization.Refused(new Problem(StatusCodes.Status403Forbidden, "channel-forbidden", "Channel not allowed",
+                $"{who} does not allow reading '{Problem.Shorten(string.Join(",", channels.Where(NeedsToken)))}'."));
+        }
+        return new SubscriberAuthorization(null, within.Count == channels.Count ? channels : within);
+    }
+
+    private static readonly Problem MissingToken = new(StatusCodes.Status401Unauthorized, "missing-token", "Subscriber token required",
+        "Send a token as 'Authorization: Bearer {token}' or '?token={token}'.");
 
     /// <summary>The token a request presents: its bearer header, else <paramref name="queryToken"/> (<c>?token=</c>).</summary>
     public static string? PresentedToken(HttpRequest request, string? queryToken)
@@ -75,13 +139,13 @@ internal sealed class SubscriberGate
     }
 
     /// <summary>Whether <paramref name="token"/> (null when none was presented) may read every one of <paramref name="channels"/>.</summary>
-    public async ValueTask<Problem?> CheckAsync(string? token, IReadOnlyList<string> channels)
+    public async ValueTask<Problem?> CheckAsync(string? token, IReadOnlyList<string> channels, CancellationToken cancellation = default)
     {
         if (!NeedsToken(channels))
         {
             return null;
         }
-        var (allowed, problem) = await ValidateAsync(token);
+        var (allowed, problem) = await ValidateAsync(token, cancellation);
         if (problem is not null)
         {
             return problem;
@@ -102,8 +166,7 @@ internal sealed class SubscriberGate
     {
         if (string.IsNullOrEmpty(token))
         {
-            return (null, new Problem(StatusCodes.Status401Unauthorized, "missing-token", "Subscriber token required",
-                "Send a token as 'Authorization: Bearer {token}' or '?token={token}'."));
+            return (null, MissingToken);
         }
         if (!_keys.Any)
         {
@@ -166,8 +229,8 @@ internal sealed class SubscriberGate
 
     private sealed record KeyedParameters(SigningKeys.Snapshot Keys, TokenValidationParameters Parameters);
 
-    /// <summary>Tokens everywhere but public patterns; or, without <c>RequireToken</c>, only on protected patterns.</summary>
-    private bool NeedsToken(string channel) => _options.RequireToken
+    /// <summary>Authorization everywhere but public patterns (<c>RequireToken</c>, or a hook alone); else only on protected patterns.</summary>
+    private bool NeedsToken(string channel) => _everyChannel
         ? !_options.PublicChannels.Any(p => ChannelPattern.Matches(p, channel))
         : _options.ProtectedChannels.Any(p => ChannelPattern.Matches(p, channel));
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using Hark.AspNetCore.Internal.Auth;
 using Hark.Hub;
 using Microsoft.AspNetCore.Http;
 
@@ -11,7 +12,7 @@ internal sealed partial class WebSocketSession
     // subscription goes without a read of its own when nothing is reported.
     private static readonly TimeSpan HoldDeadline = TimeSpan.FromMinutes(1);
 
-    /// <summary><c>{"type":"subscribe","channels","cursor","last","max","token"}</c>: the parameters of <c>/sub</c>, checked by its parser.</summary>
+    /// <summary><c>{"type":"subscribe","channels","cursor","last","max","token","grant"}</c>: the parameters of <c>/sub</c>, checked by its parser.</summary>
     private async ValueTask<Problem?> SubscribeAsync(ClientFrame frame)
     {
         if (frame.ChannelList() is not { } channels)
@@ -42,13 +43,19 @@ internal sealed partial class WebSocketSession
                     $"A socket holds at most {_options.MaxSubscriptions} subscriptions.");
             }
         }
-        if (await _door.Gate.CheckAsync(request.Token ?? _token, request.Channels) is { } denied)
+        // The upgrade's headers (its cookies) and address stand for every subscription of the socket.
+        var authorization = await _door.Gate.AuthorizeAsync(
+            new SubscriberCredentials(request.Token ?? _token, request.Grant, _context.Request.Headers, _address, WebSocketEndpoint.Name), request.Channels,
+            _context.RequestAborted);
+        if (authorization.Problem is { } denied)
         {
             return denied;
         }
+        request = request with { Channels = authorization.Channels };
+        var grant = authorization.IssuedGrant;
         var started = new TaskCompletionSource<SocketSubscription>(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = _door.Pipeline.StreamAsync(request with { Transport = TransportKind.WebSocket }, _address,
-            positions => RunAsync(new SocketSubscription(id, request.Channels, positions, request.Max), started), _context.RequestAborted).AsTask();
+            positions => RunAsync(new SocketSubscription(id, request.Channels, positions, request.Max), grant, started), _context.RequestAborted).AsTask();
         if (await Task.WhenAny(started.Task, run) != started.Task)
         {
             return await run;
@@ -64,13 +71,13 @@ internal sealed partial class WebSocketSession
     }
 
     /// <summary>A subscription admitted and at its starting positions: acknowledged, then held until it ends.</summary>
-    private async Task RunAsync(SocketSubscription subscription, TaskCompletionSource<SocketSubscription> started)
+    private async Task RunAsync(SocketSubscription subscription, string? grant, TaskCompletionSource<SocketSubscription> started)
     {
         lock (_subscriptions)
         {
             _subscriptions.Add(subscription);
         }
-        await _sender.SendAsync(ServerFrames.Subscribed(subscription.Id, subscription.Channels, subscription.Cursor.Current));
+        await _sender.SendAsync(ServerFrames.Subscribed(subscription.Id, subscription.Channels, subscription.Cursor.Current, grant));
         started.SetResult(subscription);
         await HoldAsync(subscription);
     }
