@@ -663,6 +663,9 @@ function openSocket(sub) {
           sub.live();
           sub.resolveReady(sub.cursor);
           idle();
+        } else if (frame.type === 'grant' && typeof frame.grant === 'string') {
+          // The hook was asked again when the old grant expired: the next socket presents this one.
+          sub.grant = frame.grant;
         } else if (frame.type === 'gap' && Array.isArray(frame.gaps)) {
           sub.accept({ gap: true, gaps: frame.gaps, cursor: frame.cursor, messages: [] });
         } else if (frame.type === 'closed') {

@@ -51,6 +51,13 @@ internal sealed class SocketEventStream(ClientWebSocket socket, RetryPolicy retr
                         grant.Value = issued.GetString();
                     }
                     return new CursorMark(root.GetProperty("cursor").GetString()!);
+                case "grant":
+                    // The server asked its hook again when the old grant expired: a reconnect presents this one.
+                    if (root.TryGetProperty("grant", out var renewed) && renewed.ValueKind == JsonValueKind.String)
+                    {
+                        grant.Value = renewed.GetString();
+                    }
+                    break;
                 case "gap":
                     return new HarkGap(WireEvents.Gaps(root.GetProperty("gaps")), root.GetProperty("cursor").GetString()!);
                 case "closed":

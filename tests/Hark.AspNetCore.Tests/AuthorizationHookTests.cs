@@ -335,4 +335,37 @@ public sealed class AuthorizationHookTests(ITestOutputHelper output) : IAsyncLif
         Assert.Equal(HttpStatusCode.Accepted, allowed.StatusCode);
         Assert.Equal("publish", _asked[^1].GetProperty("action").GetString());
     }
+
+    [Fact]
+    public async Task WebSocket_GrantExpires_TheHookIsAskedAgain_AllowedGoesOn_RefusedEnds()
+    {
+        // Each answer's grant lasts about a second; the third call refuses.
+        _answer = async context =>
+        {
+            if (_calls >= 3)
+            {
+                context.Response.StatusCode = 403;
+                await context.Response.WriteAsync("Logged out.");
+                return;
+            }
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync($$"""{"expires":{{DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1}}}""");
+        };
+        await using var server = await StartAsync();
+        var channel = HarkTestServer.NewChannel();
+        await using var socket = await SocketClient.ConnectAsync(server);
+        await socket.SendAsync($$"""{"type":"subscribe","id":"s","channels":"{{channel}}"}""");
+        var first = (await socket.ReceiveAsync("subscribed")).GetProperty("grant").GetString();
+
+        var renewed = await socket.ReceiveAsync("grant");
+        Assert.NotEqual(first, renewed.GetProperty("grant").GetString());
+        Assert.Equal("s", renewed.GetProperty("id").GetString());
+        await server.PublishAsync(channel, "1");
+        Assert.Equal(1, (await socket.ReceiveAsync()).GetProperty("seq").GetInt64());
+
+        var refused = await socket.ReceiveAsync("error");
+        Assert.Contains("subscription-denied", refused.ToString());
+        Assert.Contains("Logged out.", refused.ToString());
+        Assert.Equal(3, _calls);
+    }
 }

@@ -68,6 +68,9 @@ internal static class ServerFrames
             }
         });
 
+    /// <summary>The grant a subscription goes on under, after the hook was asked again at the old one's expiry.</summary>
+    public static byte[] Grant(string? id, string grant) => Build("grant", id, grant, static (json, state) => json.WriteString("grant", state));
+
     public static byte[] Authorized(string? id) => Build("authorized", id, 0, static (_, _) => { });
 
     public static byte[] Pong(string? id) => Build("pong", id, 0, static (_, _) => { });
