@@ -244,11 +244,13 @@ public sealed class AuthorizationHookTests(ITestOutputHelper output) : IAsyncLif
             using var response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             using var reader = new SseReader(await response.Content.ReadAsStreamAsync());
-            var evt = await reader.ReadEventAsync();
-            while (evt is not null && evt.Event != "grant")
+            // The grant comes right after the opening block (its id: and retry:), before any heartbeat.
+            SseEvent? evt = null;
+            for (var i = 0; i < 2 && evt?.Event != "grant"; i++)
             {
-                evt = await reader.ReadEventAsync();
+                evt = await reader.ReadEventAsync(HarkTestServer.Patience);
             }
+            Assert.Equal("grant", evt?.Event);
             grant = JsonDocument.Parse(evt!.Data).RootElement.GetProperty("grant").GetString()!;
             Assert.Equal(GrantOf(response), grant);
         }
