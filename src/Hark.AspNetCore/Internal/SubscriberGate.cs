@@ -8,23 +8,27 @@ using Microsoft.IdentityModel.Tokens;
 namespace Hark.AspNetCore.Internal;
 
 /// <summary>
-/// Decides who may read which channels: a valid HS256 token (from <c>Authorization: Bearer</c> or
-/// <c>?token=</c>, as EventSource cannot set headers) whose claim names the channels or patterns; public
-/// patterns need none. Missing or invalid tokens are 401, a valid token without the channel is 403.
+/// Decides who may read which channels, for every front door: a grant the authorization hook issued earlier, a valid
+/// token (from <c>Authorization: Bearer</c> or <c>?token=</c>, as EventSource cannot set headers; HS256, or RS256/ES256
+/// from the application's issuer) whose claim names the channels or patterns, or the hook itself; public patterns need
+/// none. Missing or invalid credentials are 401, valid ones without the channel 403, an issuer or hook that cannot be
+/// reached 503.
 /// </summary>
 internal sealed class SubscriberGate
 {
+    private static readonly Problem MissingToken = new(StatusCodes.Status401Unauthorized, "missing-token", "Subscriber token required",
+        "Send a token as 'Authorization: Bearer {token}' or '?token={token}'.");
+
     private readonly JsonWebTokenHandler _handler = new();
     private readonly TokenValidationParameters _template;
     private readonly SigningKeys _keys;
     private readonly SubscribeOptions _options;
     private readonly string _algorithms;
-    private KeyedParameters? _parameters;
-
     private readonly AuthorizationHook _hook;
     private readonly GrantSigner _grants;
     private readonly TimeProvider _time;
     private readonly bool _everyChannel;
+    private KeyedParameters? _parameters;
 
     public SubscriberGate(IOptions<HarkOptions> options, SigningKeys keys, AuthorizationHook hook, GrantSigner grants, TimeProvider time)
     {
@@ -127,9 +131,6 @@ internal sealed class SubscriberGate
         }
         return new SubscriberAuthorization(null, within.Count == channels.Count ? channels : within);
     }
-
-    private static readonly Problem MissingToken = new(StatusCodes.Status401Unauthorized, "missing-token", "Subscriber token required",
-        "Send a token as 'Authorization: Bearer {token}' or '?token={token}'.");
 
     /// <summary>The token a request presents: its bearer header, else <paramref name="queryToken"/> (<c>?token=</c>).</summary>
     public static string? PresentedToken(HttpRequest request, string? queryToken)
