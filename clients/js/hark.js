@@ -267,6 +267,9 @@ function subUrl(sub, { timeout = null, transport = null, max = null, envelope = 
   if (envelope) q.set('envelope', '1');
   if (origin) q.set('origin', origin);
   if (token && sub.token) q.set('token', sub.token);
+  // The grant the authorization hook's answer left, sent back on every request so the hook is asked once per
+  // subscription. In the query, not a header: a cross-origin poll stays a simple request, with no preflight.
+  if (sub.grant) q.set('grant', sub.grant);
   return `${sub.base}/sub/${sub.channels.map(encodeURIComponent).join(',')}?${q}`;
 }
 
@@ -321,6 +324,8 @@ async function request(sub, url, timeoutMs, read) {
       // through its cache, so identical long-polls from several tabs would otherwise wait behind each other.
       const response = await sub.fetch(url, { headers, signal: controller.signal, cache: 'no-store' });
       if (!response.ok) throw await errorFrom(response);
+      const grant = response.headers?.get?.('hark-grant');
+      if (grant) sub.grant = grant;
       return await read(response);
     } catch (error) {
       if (error instanceof HarkError) throw error;
@@ -403,6 +408,8 @@ function openFrame(sub) {
         if (sub.deliver(data)) delivered = true;
       } else if (data.gap === true) {
         sub.accept({ gap: true, gaps: data.gaps, cursor: data.cursor, messages: [] });
+      } else if (typeof data.grant === 'string') {
+        sub.grant = data.grant;
       } else if (data.closed === true) {
         finish({ stopped: true });
         sub.closed(data.channel ?? null);
@@ -534,6 +541,10 @@ function openStream(sub) {
         if (!gap || !Array.isArray(gap.gaps)) return;
         sub.accept({ gap: true, gaps: gap.gaps, cursor: gap.cursor ?? event.lastEventId, messages: [] });
       });
+      source.addEventListener('grant', (event) => {
+        const data = parseJson(event.data);
+        if (typeof data?.grant === 'string') sub.grant = data.grant;
+      });
       source.addEventListener('closed', (event) => {
         if (done) return;
         const data = parseJson(event.data);
@@ -573,6 +584,7 @@ function subscribeFrame(sub) {
   const frame = { type: 'subscribe', id: ID, channels: sub.channels, ...startParams(sub) };
   if (sub.o.max) frame.max = sub.o.max;
   if (sub.token) frame.token = sub.token;
+  if (sub.grant) frame.grant = sub.grant;
   return JSON.stringify(frame);
 }
 
@@ -648,10 +660,14 @@ function openSocket(sub) {
         }
         if (frame.type === 'subscribed' && frame.id === ID) {
           subscribed = true;
+          if (typeof frame.grant === 'string') sub.grant = frame.grant;
           if (typeof frame.cursor === 'string' && frame.cursor) sub.setCursor(frame.cursor);
           sub.live();
           sub.resolveReady(sub.cursor);
           idle();
+        } else if (frame.type === 'grant' && typeof frame.grant === 'string') {
+          // The hook was asked again when the old grant expired: the next socket presents this one.
+          sub.grant = frame.grant;
         } else if (frame.type === 'gap' && Array.isArray(frame.gaps)) {
           sub.accept({ gap: true, gaps: frame.gaps, cursor: frame.cursor, messages: [] });
         } else if (frame.type === 'closed') {
@@ -1275,6 +1291,7 @@ class Subscription {
     this.wake = null; // ends the current wait early
     this.stopStream = null; // ends the current EventSource, frame or socket
     this.answered = false;
+    this.grant = null; // the authorization hook's grant for this subscription, sent back on every request
 
     let resolveReady;
     this.ready = new Promise((resolve) => {
@@ -1345,6 +1362,11 @@ class Subscription {
       this.emitError(error);
       this.emitStatus('reconnecting', { delay, error });
       await sleep(this, delay);
+      return this.running;
+    }
+    if (error.type === 'invalid-grant' && this.grant) {
+      // A grant from another deployment's key (or damaged): drop it, and the server asks the hook again.
+      this.grant = null;
       return this.running;
     }
     if (kind === 'failed' && error.type === 'invalid-cursor' && this.fromStorage) {

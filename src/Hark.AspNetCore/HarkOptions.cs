@@ -30,6 +30,9 @@ public sealed class HarkOptions
     /// <summary>Who may subscribe.</summary>
     public SubscribeOptions Subscribe { get; set; } = new();
 
+    /// <summary>Authorization delegated to the application: its issuer's tokens, and the authorization hook.</summary>
+    public AuthOptions Auth { get; set; } = new();
+
     /// <summary>Request limits.</summary>
     public LimitsOptions Limits { get; set; } = new();
 

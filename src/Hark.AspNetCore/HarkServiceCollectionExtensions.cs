@@ -2,6 +2,7 @@ using Hark;
 using Hark.Ask;
 using Hark.AspNetCore;
 using Hark.AspNetCore.Internal;
+using Hark.AspNetCore.Internal.Auth;
 using Hark.AspNetCore.Internal.Transports;
 using Hark.AspNetCore.Internal.Nchan;
 using Hark.AspNetCore.Internal.WebSockets;
@@ -50,12 +51,17 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton<HarkMetrics>();
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<PublisherGate>();
+        services.TryAddSingleton<SigningKeys>();
+        services.AddHttpClient(SigningKeys.HttpClientName);
+        services.AddHttpClient(AuthorizationHook.HttpClientName);
+        services.TryAddSingleton<AuthorizationHook>();
+        services.TryAddSingleton<GrantSigner>();
         services.TryAddSingleton<SubscriberGate>();
         services.TryAddSingleton<RequestLimits>();
         services.TryAddSingleton<LongPollTransport>();
         services.TryAddSingleton(sp => new StreamTransport(
             sp.GetRequiredService<FanoutHub>(), sp.GetRequiredService<HarkMetrics>(),
-            sp.GetRequiredService<IOptions<HarkOptions>>().Value.Streams, sp.GetRequiredService<ILogger<StreamTransport>>()));
+            sp.GetRequiredService<IOptions<HarkOptions>>().Value.Streams, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StreamTransport>>()));
         services.TryAddSingleton<SubscribePipeline>();
         services.TryAddSingleton<SubscribeEndpoint>();
         services.TryAddSingleton<PublishEndpoint>();
@@ -117,7 +123,9 @@ public static class HarkServiceCollectionExtensions
     {
         AllowOrigins(policy, origins);
         policy.WithMethods("GET", "POST", "DELETE")
-            .WithHeaders("Authorization", "Content-Type", "Last-Event-ID", PublishEndpoint.EventHeader, PublishEndpoint.VersionHeader, "Cache-Control")
+            .WithHeaders("Authorization", "Content-Type", "Last-Event-ID", PublishEndpoint.EventHeader, PublishEndpoint.VersionHeader, "Cache-Control",
+                SubscriberCredentials.GrantHeader)
+            .WithExposedHeaders(SubscriberCredentials.GrantHeader)
             .SetPreflightMaxAge(TimeSpan.FromHours(1));
     }
 }

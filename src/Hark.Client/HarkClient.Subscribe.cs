@@ -22,13 +22,14 @@ public sealed partial class HarkClient
         var names = channels.ToList();
         var path = "sub/" + string.Join(',', names.Select(Uri.EscapeDataString));
         var retry = new RetryPolicy(_options);
+        var grant = new SubscriptionGrant();
         var position = cursor;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (_options.Transport == SubscribeTransport.LongPoll)
             {
-                var attempt = await PollAsync(path, position, retry, cancellationToken).ConfigureAwait(false);
+                var attempt = await PollAsync(path, position, retry, grant, cancellationToken).ConfigureAwait(false);
                 if (attempt.Failure is not null)
                 {
                     throw attempt.Failure;
@@ -57,8 +58,8 @@ public sealed partial class HarkClient
             }
             // A stream (NDJSON or a socket): open it, read it to its end, then reconnect from the cursor.
             var (stream, opened) = _options.Transport == SubscribeTransport.WebSocket
-                ? await OpenSocketAsync(names, position, retry, cancellationToken).ConfigureAwait(false)
-                : await OpenStreamAsync(path, position, retry, cancellationToken).ConfigureAwait(false);
+                ? await OpenSocketAsync(names, position, retry, grant, cancellationToken).ConfigureAwait(false)
+                : await OpenStreamAsync(path, position, retry, grant, cancellationToken).ConfigureAwait(false);
             var ending = opened;
             if (stream is not null)
             {
@@ -94,7 +95,7 @@ public sealed partial class HarkClient
         }
     }
 
-    private async Task<Attempt> PollAsync(string path, string? cursor, RetryPolicy retry, CancellationToken cancellationToken)
+    private async Task<Attempt> PollAsync(string path, string? cursor, RetryPolicy retry, SubscriptionGrant grant, CancellationToken cancellationToken)
     {
         var seconds = ((int)_options.PollTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         var url = $"{path}?timeout={seconds}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
@@ -102,11 +103,13 @@ public sealed partial class HarkClient
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             AddSubscriberToken(request);
+            grant.AddTo(request);
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (await RefusalAsync(response, retry, cancellationToken).ConfigureAwait(false) is { } refused)
+            if (await RefusalAsync(response, retry, grant, cancellationToken).ConfigureAwait(false) is { } refused)
             {
                 return refused;
             }
+            grant.ReadFrom(response);
             using var doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), default, cancellationToken).ConfigureAwait(false);
             retry.Succeeded();
             return new Attempt(ParseBatch(doc.RootElement, cursor), Cursor: doc.RootElement.GetProperty("cursor").GetString());
@@ -118,22 +121,25 @@ public sealed partial class HarkClient
     }
 
     /// <summary>The NDJSON stream, or (null, what its refusal or failure calls for).</summary>
-    private async Task<(IEventStream? Stream, Attempt Attempt)> OpenStreamAsync(string path, string? cursor, RetryPolicy retry, CancellationToken cancellationToken)
+    private async Task<(IEventStream? Stream, Attempt Attempt)> OpenStreamAsync(string path, string? cursor, RetryPolicy retry, SubscriptionGrant grant,
+        CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path + (cursor is null ? "" : "?cursor=" + Uri.EscapeDataString(cursor)));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
         AddSubscriberToken(request);
+        grant.AddTo(request);
         HttpResponseMessage? response = null;
         try
         {
             response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            if (await RefusalAsync(response, retry, cancellationToken).ConfigureAwait(false) is { } refused)
+            if (await RefusalAsync(response, retry, grant, cancellationToken).ConfigureAwait(false) is { } refused)
             {
                 response.Dispose();
                 return (null, refused);
             }
             retry.Succeeded();
-            return (await NdjsonEventStream.OpenAsync(response, cancellationToken).ConfigureAwait(false), new Attempt([]));
+            grant.ReadFrom(response);
+            return (await NdjsonEventStream.OpenAsync(response, grant, cancellationToken).ConfigureAwait(false), new Attempt([]));
         }
         catch (Exception e) when (WireEvents.IsNetworkError(e, cancellationToken))
         {
@@ -143,7 +149,7 @@ public sealed partial class HarkClient
     }
 
     /// <summary>Null for a 200; else the attempt that the refusal calls for.</summary>
-    private static async Task<Attempt?> RefusalAsync(HttpResponseMessage response, RetryPolicy retry, CancellationToken cancellationToken)
+    private static async Task<Attempt?> RefusalAsync(HttpResponseMessage response, RetryPolicy retry, SubscriptionGrant grant, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
         if (status == 200)
@@ -151,7 +157,7 @@ public sealed partial class HarkClient
             return null;
         }
         var problem = await ReadProblemAsync(response, cancellationToken).ConfigureAwait(false);
-        return Attempt.Refused(status, problem?.Type, RefusalMessage(status, problem, response.ReasonPhrase), RetryAfter(response.Headers.RetryAfter), retry);
+        return grant.Dropped(problem?.Type) ?? Attempt.Refused(status, problem?.Type, RefusalMessage(status, problem, response.ReasonPhrase), RetryAfter(response.Headers.RetryAfter), retry);
     }
 
     private void AddSubscriberToken(HttpRequestMessage request)

@@ -9,11 +9,11 @@ public sealed partial class HarkClient
 {
     /// <summary>
     /// Opens <c>GET /ws</c> through this client's <see cref="HttpClient"/> (its handlers, proxy and timeout apply to the
-    /// upgrade) and sends the subscription's <c>subscribe</c> frame, with the cursor and the subscriber token in it:
+    /// upgrade) and sends the subscription's <c>subscribe</c> frame, with the cursor, the subscriber token and the grant in it:
     /// the socket, or (null, what the failure to open calls for).
     /// </summary>
     private async Task<(IEventStream? Stream, Attempt Attempt)> OpenSocketAsync(IReadOnlyList<string> channels, string? cursor, RetryPolicy retry,
-        CancellationToken cancellationToken)
+        SubscriptionGrant grant, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
@@ -23,8 +23,8 @@ public sealed partial class HarkClient
         try
         {
             await socket.ConnectAsync(SocketAddress(), _http, cancellationToken).ConfigureAwait(false);
-            await socket.SendAsync(SubscribeFrame(channels, cursor), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
-            return (new SocketEventStream(socket, retry), new Attempt([]));
+            await socket.SendAsync(SubscribeFrame(channels, cursor, grant.Value), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+            return (new SocketEventStream(socket, retry, grant), new Attempt([]));
         }
         catch (Exception e) when (WireEvents.IsNetworkError(e, cancellationToken))
         {
@@ -52,7 +52,7 @@ public sealed partial class HarkClient
         }.Uri;
     }
 
-    private byte[] SubscribeFrame(IReadOnlyList<string> channels, string? cursor)
+    private byte[] SubscribeFrame(IReadOnlyList<string> channels, string? cursor, string? grant)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer))
@@ -73,6 +73,10 @@ public sealed partial class HarkClient
             if (_options.SubscriberToken is { Length: > 0 } token)
             {
                 json.WriteString("token", token);
+            }
+            if (grant is not null)
+            {
+                json.WriteString("grant", grant);
             }
             json.WriteEndObject();
         }

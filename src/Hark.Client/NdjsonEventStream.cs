@@ -3,12 +3,12 @@ using System.Text.Json;
 namespace Hark.Client;
 
 /// <summary>An NDJSON stream (<c>Accept: application/x-ndjson</c>): one object per line, empty lines as heartbeats.</summary>
-internal sealed class NdjsonEventStream(HttpResponseMessage response, StreamReader reader) : IEventStream
+internal sealed class NdjsonEventStream(HttpResponseMessage response, StreamReader reader, SubscriptionGrant grant) : IEventStream
 {
     public Attempt? Ending => null;
 
-    public static async Task<NdjsonEventStream> OpenAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
-        new(response, new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false)));
+    public static async Task<NdjsonEventStream> OpenAsync(HttpResponseMessage response, SubscriptionGrant grant, CancellationToken cancellationToken) =>
+        new(response, new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false)), grant);
 
     public async ValueTask<HarkEvent?> ReadAsync(string cursor, CancellationToken cancellationToken)
     {
@@ -33,6 +33,11 @@ internal sealed class NdjsonEventStream(HttpResponseMessage response, StreamRead
             }
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
+            if (root.TryGetProperty("grant", out var issued) && issued.ValueKind == JsonValueKind.String)
+            {
+                grant.Value = issued.GetString();
+                continue;
+            }
             if (root.TryGetProperty("gap", out _))
             {
                 return new HarkGap(WireEvents.Gaps(root.GetProperty("gaps")), root.GetProperty("cursor").GetString()!);

@@ -10,7 +10,7 @@ namespace Hark.Client;
 /// frame with its id) and Hark's close codes (4000 + an HTTP status, 1011) end it as the HTTP statuses would; any other
 /// end reconnects from the cursor.
 /// </summary>
-internal sealed class SocketEventStream(ClientWebSocket socket, RetryPolicy retry) : IEventStream
+internal sealed class SocketEventStream(ClientWebSocket socket, RetryPolicy retry, SubscriptionGrant grant) : IEventStream
 {
     public const string SubscriptionId = "hark";
 
@@ -46,7 +46,18 @@ internal sealed class SocketEventStream(ClientWebSocket socket, RetryPolicy retr
                 case "subscribed":
                     // Hark answered: this attempt worked, so later failures start their waits over.
                     retry.Succeeded();
+                    if (root.TryGetProperty("grant", out var issued) && issued.ValueKind == JsonValueKind.String)
+                    {
+                        grant.Value = issued.GetString();
+                    }
                     return new CursorMark(root.GetProperty("cursor").GetString()!);
+                case "grant":
+                    // The server asked its hook again when the old grant expired: a reconnect presents this one.
+                    if (root.TryGetProperty("grant", out var renewed) && renewed.ValueKind == JsonValueKind.String)
+                    {
+                        grant.Value = renewed.GetString();
+                    }
+                    break;
                 case "gap":
                     return new HarkGap(WireEvents.Gaps(root.GetProperty("gaps")), root.GetProperty("cursor").GetString()!);
                 case "closed":
@@ -56,7 +67,7 @@ internal sealed class SocketEventStream(ClientWebSocket socket, RetryPolicy retr
                     var (status, problemType, message) = Problem(root);
                     var retryAfter = root.TryGetProperty("retryAfter", out var seconds) && seconds.ValueKind == JsonValueKind.Number
                         ? TimeSpan.FromSeconds(seconds.GetDouble()) : (TimeSpan?)null;
-                    Ending = Attempt.Refused(status, problemType, message, retryAfter, retry);
+                    Ending = grant.Dropped(problemType) ?? Attempt.Refused(status, problemType, message, retryAfter, retry);
                     break;
                 case "error":
                     var (_, closingType, closingMessage) = Problem(root);

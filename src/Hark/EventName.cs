@@ -12,7 +12,7 @@ public static class EventName
     public const int MaxLength = 64;
 
     /// <summary>Names a message may not use.</summary>
-    public static IReadOnlyList<string> Reserved { get; } = ["gap", "closed", "message", "open", "error"];
+    public static IReadOnlyList<string> Reserved { get; } = ["gap", "closed", "message", "open", "error", "grant"];
 
     /// <summary>Whether <paramref name="name"/> is a valid event name.</summary>
     public static bool IsValid(ReadOnlySpan<char> name)

@@ -21,6 +21,9 @@ export function subUrl(sub, { timeout = null, transport = null, max = null, enve
   if (envelope) q.set('envelope', '1');
   if (origin) q.set('origin', origin);
   if (token && sub.token) q.set('token', sub.token);
+  // The grant the authorization hook's answer left, sent back on every request so the hook is asked once per
+  // subscription. In the query, not a header: a cross-origin poll stays a simple request, with no preflight.
+  if (sub.grant) q.set('grant', sub.grant);
   return `${sub.base}/sub/${sub.channels.map(encodeURIComponent).join(',')}?${q}`;
 }
 
@@ -75,6 +78,8 @@ export async function request(sub, url, timeoutMs, read) {
       // through its cache, so identical long-polls from several tabs would otherwise wait behind each other.
       const response = await sub.fetch(url, { headers, signal: controller.signal, cache: 'no-store' });
       if (!response.ok) throw await errorFrom(response);
+      const grant = response.headers?.get?.('hark-grant');
+      if (grant) sub.grant = grant;
       return await read(response);
     } catch (error) {
       if (error instanceof HarkError) throw error;

@@ -63,6 +63,7 @@ export class Subscription {
     this.wake = null; // ends the current wait early
     this.stopStream = null; // ends the current EventSource, frame or socket
     this.answered = false;
+    this.grant = null; // the authorization hook's grant for this subscription, sent back on every request
 
     let resolveReady;
     this.ready = new Promise((resolve) => {
@@ -133,6 +134,11 @@ export class Subscription {
       this.emitError(error);
       this.emitStatus('reconnecting', { delay, error });
       await sleep(this, delay);
+      return this.running;
+    }
+    if (error.type === 'invalid-grant' && this.grant) {
+      // A grant from another deployment's key (or damaged): drop it, and the server asks the hook again.
+      this.grant = null;
       return this.running;
     }
     if (kind === 'failed' && error.type === 'invalid-cursor' && this.fromStorage) {

@@ -13,6 +13,8 @@ internal sealed record ChannelInfoBody(string Channel, int Messages, long Bytes,
 
 internal sealed record GapBody(string Channel, string Reason, long? Missed);
 
+internal sealed record HookRequest(string Action, IReadOnlyList<string> Channels, Dictionary<string, string> Headers, string Address, string Transport);
+
 /// <summary>Source-generated JSON for the small control bodies; messages are written from their cached bytes.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PublishedMessage))]
@@ -22,4 +24,6 @@ internal sealed record GapBody(string Channel, string Reason, long? Missed);
 [JsonSerializable(typeof(ChannelInfoBody))]
 [JsonSerializable(typeof(List<GapBody>))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(Auth.GrantPayload))]
+[JsonSerializable(typeof(HookRequest))]
 internal sealed partial class HarkJsonContext : JsonSerializerContext;

@@ -18,6 +18,8 @@ internal sealed class HarkMetrics
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _direct;
     private readonly Counter<long> _frames;
+    private readonly Counter<long> _hookCalls;
+    private readonly Histogram<double> _hookDuration;
 
     public HarkMetrics(IMeterFactory meterFactory, Hark.IHarkEngine engine)
     {
@@ -34,6 +36,10 @@ internal sealed class HarkMetrics
         _frames = meter.CreateCounter<long>("hark.frames.sent", "{frame}", "WebSocket frames sent to subscribers: messages, and control frames (acknowledgements, gaps, errors).");
         _direct = meter.CreateCounter<long>("hark.polls.direct", "{request}",
             "Long-polls answered on the connection, ahead of the HTTP pipeline (the rest of hark.poll.duration went through it).");
+        _hookCalls = meter.CreateCounter<long>("hark.auth.hook.calls", "{call}",
+            "Calls to the application's authorization hook, by outcome: allowed, denied, failed (an answer other than 2xx, 401 or 403, or unreachable), timeout.");
+        _hookDuration = meter.CreateHistogram("hark.auth.hook.duration", "s", "How long the authorization hook took to answer (or to time out).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         meter.CreateObservableGauge("hark.channels", () => engine.ChannelCount, "{channel}", "Channels held by the engine.");
         meter.CreateObservableGauge("hark.history.size", () => engine.HistoryBytes, "By", "Bytes of message history held.");
     }
@@ -57,6 +63,16 @@ internal sealed class HarkMetrics
         if (_pollDuration.Enabled)
         {
             _pollDuration.Record(held.TotalSeconds, new KeyValuePair<string, object?>("hark.outcome", outcome));
+        }
+    }
+
+    public void HookCalled(string outcome, TimeSpan took)
+    {
+        var tag = new KeyValuePair<string, object?>("hark.outcome", outcome);
+        _hookCalls.Add(1, tag);
+        if (_hookDuration.Enabled)
+        {
+            _hookDuration.Record(took.TotalSeconds, tag);
         }
     }
 

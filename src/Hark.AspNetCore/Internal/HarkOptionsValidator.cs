@@ -51,11 +51,27 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
         Require(socket.MaxFrameBytes >= 1024, "Hark:WebSocket:MaxFrameBytes must be at least 1024.");
         Require(socket.MaxSubscriptions >= 1, "Hark:WebSocket:MaxSubscriptions must be at least 1.");
         var subscribe = options.Subscribe;
-        Require(!subscribe.RequireToken || subscribe.TokenKeys.Count > 0, "Hark:Subscribe:RequireToken needs at least one Hark:Subscribe:TokenKeys entry.");
+        var auth = options.Auth;
+        var anyKey = subscribe.TokenKeys.Count > 0 || auth.PublicKeys.Count > 0 || !string.IsNullOrEmpty(auth.Jwks.Url) || !string.IsNullOrEmpty(auth.Hook.Url);
+        const string KeySources = "Hark:Subscribe:TokenKeys, Hark:Auth:PublicKeys, Hark:Auth:Jwks:Url or Hark:Auth:Hook:Url";
+        Require(!subscribe.RequireToken || anyKey, $"Hark:Subscribe:RequireToken needs one of {KeySources}.");
+        Require(auth.PublicKeys.All(IsPublicKey), "Hark:Auth:PublicKeys entries are RSA or EC public keys in PEM (-----BEGIN PUBLIC KEY-----), or paths of files holding one.");
+        Require(string.IsNullOrEmpty(auth.Jwks.Url) || Uri.TryCreate(auth.Jwks.Url, UriKind.Absolute, out var jwks) && jwks.Scheme is "http" or "https",
+            "Hark:Auth:Jwks:Url must be an absolute http or https URL.");
+        Require(auth.Jwks.RefreshInterval > TimeSpan.Zero && auth.Jwks.MinRefreshInterval >= TimeSpan.Zero && auth.Jwks.Timeout > TimeSpan.Zero,
+            "Hark:Auth:Jwks: RefreshInterval and Timeout must be positive, MinRefreshInterval 0 or more.");
+        var hook = auth.Hook;
+        Require(string.IsNullOrEmpty(hook.Url) || Uri.TryCreate(hook.Url, UriKind.Absolute, out var hookUrl) && hookUrl.Scheme is "http" or "https",
+            "Hark:Auth:Hook:Url must be an absolute http or https URL.");
+        Require(hook.Timeout > TimeSpan.Zero && hook.Concurrency >= 1, "Hark:Auth:Hook: Timeout must be positive and Concurrency at least 1.");
+        Require(hook.GrantLifetime > TimeSpan.Zero && hook.MaxGrantLifetime >= hook.GrantLifetime,
+            "Hark:Auth:Hook: GrantLifetime must be positive and at most MaxGrantLifetime.");
+        Require(string.IsNullOrEmpty(auth.GrantKey) || System.Text.Encoding.UTF8.GetByteCount(auth.GrantKey) >= 32,
+            "Hark:Auth:GrantKey must be at least 32 bytes.");
         Require(subscribe.TokenKeys.All(k => System.Text.Encoding.UTF8.GetByteCount(k) >= 32), "Hark:Subscribe:TokenKeys must each be at least 32 bytes (HS256 keys of 256 bits).");
         Require(subscribe.PublicChannels.All(p => ChannelPattern.IsValid(p)), "Hark:Subscribe:PublicChannels entries are channel names in which * stands for any characters.");
         Require(subscribe.ProtectedChannels.All(p => ChannelPattern.IsValid(p)), "Hark:Subscribe:ProtectedChannels entries are channel names in which * stands for any characters.");
-        Require(subscribe.ProtectedChannels.Count == 0 || subscribe.TokenKeys.Count > 0, "Hark:Subscribe:ProtectedChannels needs at least one Hark:Subscribe:TokenKeys entry.");
+        Require(subscribe.ProtectedChannels.Count == 0 || anyKey, $"Hark:Subscribe:ProtectedChannels needs one of {KeySources}.");
         Require(options.Publish.Rules.All(r => ChannelPattern.IsValid(r.Pattern) && r.Keys.Count > 0 && r.Keys.All(k => k.Length > 0)),
             "Hark:Publish:Rules: each rule needs a Pattern (a channel name in which * stands for any characters) and at least one key.");
         Require(history.LatestValueChannels.All(ChannelPattern.IsValid), "Hark:History:LatestValueChannels entries are channel names in which * stands for any characters.");
@@ -70,5 +86,18 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
         Require(nchan.Prefix.Length > 1 && nchan.Prefix.StartsWith('/') && !nchan.Prefix.EndsWith('/'),
             "Hark:Nchan:Prefix must be a path such as /nchan (not the root: /sub and /pub there are Hark's own).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool IsPublicKey(string pemOrPath)
+    {
+        try
+        {
+            Auth.SigningKeys.ReadPem(pemOrPath);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hark.AspNetCore.Internal.Auth;
 using Hark.Hub;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -7,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Hark.AspNetCore.Internal;
 
 /// <summary>The publisher's side: publish one, publish a batch, channel info, delete.</summary>
-internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMetrics metrics, IOptions<HarkOptions> options, PublisherGate gate, RequestLimits limits)
+internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMetrics metrics, IOptions<HarkOptions> options, PublisherGate gate, RequestLimits limits,
+    AuthorizationHook hook)
 {
     public const string EventHeader = "Hark-Event";
 
@@ -36,7 +38,7 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
     /// </summary>
     public async ValueTask<(PublishResult? Result, Problem? Problem)> PublishOneAsync(HttpContext context, string channel, string eventName)
     {
-        if ((Admit(context, channel) ?? limits.AdmitPublish(context, gate.HasKeys)) is { } denied)
+        if ((Admit(context, channel) ?? limits.AdmitPublish(context, gate.HasKeys) ?? await AskHookAsync(context, [channel], context.RequestAborted)) is { } denied)
         {
             return (null, denied);
         }
@@ -85,6 +87,7 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
         var (batch, problem) = tooLarge is null ? ParseBatch(body, bounds) : (null, tooLarge);
         // Every channel of the batch must be open to the caller's key, or nothing is published.
         problem ??= gate.Check(context, batch!.Select(m => m.Channel));
+        problem ??= await AskHookAsync(context, [.. batch!.Select(m => m.Channel!).Distinct()], context.RequestAborted);
         if (problem is not null)
         {
             await problem.WriteAsync(context, metrics);
@@ -232,7 +235,7 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
     public async ValueTask<(PublishResult? Result, Problem? Problem)> PublishItemAsync(HttpContext context, BatchItem item, CancellationToken cancellationToken)
     {
         var problem = item.Channel is { } channel && ChannelName.IsValid(channel)
-            ? gate.Check(context, channel) ?? limits.AdmitPublish(context, gate.HasKeys)
+            ? gate.Check(context, channel) ?? limits.AdmitPublish(context, gate.HasKeys) ?? await AskHookAsync(context, [channel], cancellationToken)
             : Problem.InvalidChannel(item.Channel ?? "");
         PublishRequest request = null!;
         if ((problem ?? TryMakeRequest(item, options.Value.Limits, out request)) is { } refused)
@@ -246,6 +249,23 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
         }
         metrics.Published(1);
         return (result, null);
+    }
+
+    /// <summary>
+    /// With <c>Hark:Auth:Hook:OnPublish</c>, a publish the keys allow is put to the authorization hook as well
+    /// (<c>"action":"publish"</c>): it must allow every channel. Null when it does, or when publishes are not put to it.
+    /// </summary>
+    private async ValueTask<Problem?> AskHookAsync(HttpContext context, IReadOnlyList<string> channels, CancellationToken cancellationToken)
+    {
+        if (!hook.Enabled || !options.Value.Auth.Hook.OnPublish)
+        {
+            return null;
+        }
+        var who = new SubscriberCredentials(null, null, context.Request.Headers, RequestLimits.AddressOf(context), "publish");
+        var (grant, problem) = await hook.AskAsync("publish", channels, who, cancellationToken);
+        return problem ?? (grant!.Channels.Count == channels.Count ? null
+            : new Problem(StatusCodes.Status403Forbidden, "channel-forbidden", "Channel not allowed",
+                "The application's authorization hook does not allow publishing to every channel of this request."));
     }
 
     private static Problem InvalidEvent(string name) => Problem.BadRequest("invalid-event", "Invalid event name",

@@ -1,3 +1,4 @@
+using Hark.AspNetCore.Internal.Auth;
 using Hark.AspNetCore.Internal.Transports;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -22,10 +23,23 @@ internal sealed class SubscribeEndpoint(
             await problem.WriteAsync(context, metrics);
             return;
         }
-        if (await gate.CheckAsync(context, request.Channels, request.Token) is { } denied)
+        var authorization = await gate.AuthorizeAsync(SubscriberCredentials.Of(context, request.Token, request.Grant, request.Transport.ToString().ToLowerInvariant()),
+            request.Channels, context.RequestAborted);
+        if (authorization.Problem is { } denied)
         {
             await denied.WriteAsync(context, metrics);
             return;
+        }
+        if (!ReferenceEquals(authorization.Channels, request.Channels))
+        {
+            // The hook allowed a subset: the subscription is to those.
+            request = request with { Channels = authorization.Channels };
+        }
+        var grant = authorization.IssuedGrant;
+        if (grant is not null)
+        {
+            // Sent back on every re-poll or reconnect, so the hook is asked once per subscription, not once per poll.
+            context.Response.Headers[SubscriberCredentials.GrantHeader] = grant;
         }
         var address = RequestLimits.AddressOf(context);
         if (request.Transport == TransportKind.LongPoll)
@@ -52,7 +66,7 @@ internal sealed class SubscribeEndpoint(
                 format = new IframeFormat(origin);
                 break;
         }
-        if (await pipeline.StreamAsync(request, address, positions => stream.HandleAsync(context, format, request, positions), context.RequestAborted) is { } refused)
+        if (await pipeline.StreamAsync(request, address, positions => stream.HandleAsync(context, format, request, positions, grant, authorization.Expires), context.RequestAborted) is { } refused)
         {
             await refused.WriteAsync(context, metrics);
         }

@@ -15,6 +15,9 @@ internal sealed record SubscribeRequest(
     string? Origin,
     string? Token)
 {
+    /// <summary>The grant from an earlier answer, from <c>?grant=</c> (or a socket's subscribe frame).</summary>
+    public string? Grant { get; init; }
+
     public static Problem? TryParse(HttpRequest request, string channelList, HarkOptions options, out SubscribeRequest parsed) =>
         TryParse(new QueryReader(request.QueryString.Value), request.Headers["Last-Event-ID"].ToString(), request.Headers.Accept.ToString(),
             channelList, options, out parsed);
@@ -78,7 +81,10 @@ internal sealed record SubscribeRequest(
         }
         var envelope = query.TryGet("envelope", out var e) && (e == "1" || string.Equals(e, "true", StringComparison.OrdinalIgnoreCase));
         parsed = new SubscribeRequest(channels, cursor, start, timeout, max, transport, envelope, query.TryGet("origin", out var origin) ? origin : null,
-            query.TryGet("token", out var token) ? token : null);
+            query.TryGet("token", out var token) ? token : null)
+        {
+            Grant = query.TryGet("grant", out var grant) && grant.Length > 0 ? grant : null,
+        };
         return null;
     }
 

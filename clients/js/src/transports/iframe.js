@@ -27,6 +27,8 @@ function openFrame(sub) {
         if (sub.deliver(data)) delivered = true;
       } else if (data.gap === true) {
         sub.accept({ gap: true, gaps: data.gaps, cursor: data.cursor, messages: [] });
+      } else if (typeof data.grant === 'string') {
+        sub.grant = data.grant;
       } else if (data.closed === true) {
         finish({ stopped: true });
         sub.closed(data.channel ?? null);

@@ -58,6 +58,10 @@ function openStream(sub) {
         if (!gap || !Array.isArray(gap.gaps)) return;
         sub.accept({ gap: true, gaps: gap.gaps, cursor: gap.cursor ?? event.lastEventId, messages: [] });
       });
+      source.addEventListener('grant', (event) => {
+        const data = parseJson(event.data);
+        if (typeof data?.grant === 'string') sub.grant = data.grant;
+      });
       source.addEventListener('closed', (event) => {
         if (done) return;
         const data = parseJson(event.data);

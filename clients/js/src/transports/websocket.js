@@ -28,6 +28,7 @@ function subscribeFrame(sub) {
   const frame = { type: 'subscribe', id: ID, channels: sub.channels, ...startParams(sub) };
   if (sub.o.max) frame.max = sub.o.max;
   if (sub.token) frame.token = sub.token;
+  if (sub.grant) frame.grant = sub.grant;
   return JSON.stringify(frame);
 }
 
@@ -103,10 +104,14 @@ function openSocket(sub) {
         }
         if (frame.type === 'subscribed' && frame.id === ID) {
           subscribed = true;
+          if (typeof frame.grant === 'string') sub.grant = frame.grant;
           if (typeof frame.cursor === 'string' && frame.cursor) sub.setCursor(frame.cursor);
           sub.live();
           sub.resolveReady(sub.cursor);
           idle();
+        } else if (frame.type === 'grant' && typeof frame.grant === 'string') {
+          // The hook was asked again when the old grant expired: the next socket presents this one.
+          sub.grant = frame.grant;
         } else if (frame.type === 'gap' && Array.isArray(frame.gaps)) {
           sub.accept({ gap: true, gaps: frame.gaps, cursor: frame.cursor, messages: [] });
         } else if (frame.type === 'closed') {

@@ -58,6 +58,11 @@ internal sealed class NchanEventSourceFormat(NchanIds ids, TimeSpan reconnectDel
 
     public void WriteHeartbeat(IBufferWriter<byte> output) => output.Write(":\n\n"u8);
 
+    /// <summary>Nothing: NchanSubscriber.js sends no grant back, so the door asks the hook per connection, as Nchan's authorize request does.</summary>
+    public void WriteGrant(IBufferWriter<byte> output, string grant)
+    {
+    }
+
     public void WriteClosed(IBufferWriter<byte> output, string name) => output.Write(":channel deleted\n\n"u8);
 
     private void WriteId(IBufferWriter<byte> output, string cursor)

@@ -1,3 +1,4 @@
+using Hark.AspNetCore.Internal.Auth;
 using Hark.AspNetCore.Internal.Transports;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -34,11 +35,6 @@ internal sealed class NchanSubscribeEndpoint(
         var multipart = !webSocket && !eventSource && accept.Contains("multipart/mixed", StringComparison.OrdinalIgnoreCase);
         var query = new QueryReader(request.QueryString.Value);
         var token = query.TryGet("token", out var t) ? t : null;
-        if (await gate.CheckAsync(context, [channel], token) is { } denied)
-        {
-            await denied.WriteAsync(context, metrics);
-            return;
-        }
         var (cursor, badId) = await ResumeAsync(request, channel, context.RequestAborted);
         if (badId is not null)
         {
@@ -49,6 +45,16 @@ internal sealed class NchanSubscribeEndpoint(
         // Nchan's long-poll answers one message at a time; a multipart/mixed one, and the streams, take what there is.
         var max = eventSource || webSocket || multipart ? settings.Poll.DefaultBatch : 1;
         var transport = webSocket ? TransportKind.WebSocket : eventSource ? TransportKind.Sse : TransportKind.LongPoll;
+        // The one gate of every door (tokens, the hook); Nchan's clients send no grant back, so the hook, when there is
+        // one, is asked per request, as Nchan's authorize request is.
+        var authorization = await gate.AuthorizeAsync(SubscriberCredentials.Of(context, token, null, transport.ToString().ToLowerInvariant()),
+            [channel], context.RequestAborted);
+        if ((authorization.Problem ?? (authorization.Channels.Contains(channel) ? null : new Problem(StatusCodes.Status403Forbidden, "channel-forbidden", "Channel not allowed",
+            $"The authorization hook does not allow channel '{channel}'."))) is { } denied)
+        {
+            await denied.WriteAsync(context, metrics);
+            return;
+        }
         var subscribe = new SubscribeRequest([channel], cursor, start, settings.Poll.DefaultTimeout, max, transport, false, null, token);
         var address = RequestLimits.AddressOf(context);
         if (webSocket)

@@ -30,5 +30,8 @@ internal interface IStreamFormat
 
     void WriteHeartbeat(IBufferWriter<byte> output);
 
+    /// <summary>The grant the authorization hook issued for this subscription (base64url and dots: plain ASCII).</summary>
+    void WriteGrant(IBufferWriter<byte> output, string grant);
+
     void WriteClosed(IBufferWriter<byte> output, string channel);
 }

@@ -53,6 +53,8 @@ internal sealed class IframeFormat(string targetOrigin) : IStreamFormat
 
     public void WriteHeartbeat(IBufferWriter<byte> output) => output.Write("<!-- -->\n"u8);
 
+    public void WriteGrant(IBufferWriter<byte> output, string grant) => Post(output, "{\"grant\":\""u8, grant, "\"}"u8);
+
     public void WriteClosed(IBufferWriter<byte> output, string channel) => Post(output, "{\"closed\":true,\"channel\":\""u8, channel, "\"}"u8);
 
     private static void Post(IBufferWriter<byte> output, ReadOnlySpan<byte> before, string ascii, ReadOnlySpan<byte> after)

@@ -41,6 +41,13 @@ internal sealed class NdjsonFormat : IStreamFormat
 
     public void WriteHeartbeat(IBufferWriter<byte> output) => output.Write("\n"u8);
 
+    public void WriteGrant(IBufferWriter<byte> output, string grant)
+    {
+        output.Write("{\"grant\":\""u8);
+        MessageWriter.WriteAscii(output, grant);
+        output.Write("\"}\n"u8);
+    }
+
     public void WriteClosed(IBufferWriter<byte> output, string channel)
     {
         output.Write("{\"closed\":true,\"channel\":\""u8);

@@ -98,6 +98,13 @@ internal sealed class ServerSentEventsFormat(TimeSpan reconnectDelay, bool envel
 
     public void WriteHeartbeat(IBufferWriter<byte> output) => output.Write(":\n\n"u8);
 
+    public void WriteGrant(IBufferWriter<byte> output, string grant)
+    {
+        output.Write("event: grant\ndata: {\"grant\":\""u8);
+        MessageWriter.WriteAscii(output, grant);
+        output.Write("\"}\n\n"u8);
+    }
+
     public void WriteClosed(IBufferWriter<byte> output, string channel)
     {
         output.Write("event: closed\ndata: {\"channel\":\""u8);

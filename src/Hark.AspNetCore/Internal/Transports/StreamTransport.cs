@@ -14,9 +14,15 @@ namespace Hark.AspNetCore.Internal.Transports;
 /// cleanly, the client resumes elsewhere); the client stopped reading (a write outlasts
 /// <see cref="StreamOptions.WriteTimeout"/> and the connection is dropped, freeing its buffers).
 /// </summary>
-internal sealed partial class StreamTransport(FanoutHub hub, HarkMetrics metrics, StreamOptions options, ILogger<StreamTransport> logger)
+internal sealed partial class StreamTransport(FanoutHub hub, HarkMetrics metrics, StreamOptions options, TimeProvider time, ILogger<StreamTransport> logger)
 {
-    public async Task HandleAsync(HttpContext context, IStreamFormat format, SubscribeRequest request, IReadOnlyList<ChannelPosition> positions)
+    /// <summary>
+    /// Runs a stream from <paramref name="positions"/>. A <paramref name="grant"/> the hook just issued goes out first, for
+    /// the client to present when it reconnects; the stream ends when the authorization it runs under expires
+    /// (<paramref name="until"/>), so its client reconnects and is authorized again.
+    /// </summary>
+    public async Task HandleAsync(HttpContext context, IStreamFormat format, SubscribeRequest request, IReadOnlyList<ChannelPosition> positions,
+        string? grant = null, DateTimeOffset? until = null)
     {
         var response = context.Response;
         response.ContentType = format.ContentType;
@@ -32,13 +38,28 @@ internal sealed partial class StreamTransport(FanoutHub hub, HarkMetrics metrics
         try
         {
             format.WriteOpen(output, cursor.Current);
+            if (grant is not null)
+            {
+                format.WriteGrant(output, grant);
+            }
             if (!await FlushAsync(context, output, format.Name, aborted))
             {
                 return;
             }
             while (true)
             {
-                var held = await hub.HoldAsync(cursor.Positions, request.Max, options.HeartbeatInterval, aborted);
+                var wait = options.HeartbeatInterval;
+                if (until is { } expires)
+                {
+                    var left = expires - time.GetUtcNow();
+                    if (left <= TimeSpan.Zero)
+                    {
+                        // The grant expired: the client reconnects from its cursor and is authorized again.
+                        return;
+                    }
+                    wait = left < wait ? left : wait;
+                }
+                var held = await hub.HoldAsync(cursor.Positions, request.Max, wait, aborted);
                 switch (held.Reason)
                 {
                     case WakeReason.Ready:

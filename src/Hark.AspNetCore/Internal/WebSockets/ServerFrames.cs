@@ -9,11 +9,16 @@ namespace Hark.AspNetCore.Internal.WebSockets;
 /// </summary>
 internal static class ServerFrames
 {
-    public static byte[] Subscribed(string? id, IReadOnlyList<string> channels, string cursor) =>
-        Build("subscribed", id, (channels, cursor), static (json, state) =>
+    /// <summary>A subscription is open; <paramref name="grant"/> is the one the authorization hook just issued for it, if any.</summary>
+    public static byte[] Subscribed(string? id, IReadOnlyList<string> channels, string cursor, string? grant = null) =>
+        Build("subscribed", id, (channels, cursor, grant), static (json, state) =>
         {
             WriteChannels(json, state.channels);
             json.WriteString("cursor", state.cursor);
+            if (state.grant is not null)
+            {
+                json.WriteString("grant", state.grant);
+            }
         });
 
     public static byte[] Unsubscribed(string? id, IReadOnlyList<string> channels, string cursor) =>
@@ -62,6 +67,9 @@ internal static class ServerFrames
                 json.WriteNumber("version", version);
             }
         });
+
+    /// <summary>The grant a subscription goes on under, after the hook was asked again at the old one's expiry.</summary>
+    public static byte[] Grant(string? id, string grant) => Build("grant", id, grant, static (json, state) => json.WriteString("grant", state));
 
     public static byte[] Authorized(string? id) => Build("authorized", id, 0, static (_, _) => { });
 

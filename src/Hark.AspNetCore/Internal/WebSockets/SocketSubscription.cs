@@ -16,6 +16,9 @@ internal sealed class SocketSubscription(string? id, IReadOnlyList<string> chann
 
     public int Max { get; } = max;
 
+    /// <summary>When the grant it runs under expires (null when none: no hook, or a token): then the hook is asked again.</summary>
+    public DateTimeOffset? Until { get; set; }
+
     /// <summary>Ends the loop: on unsubscribe, and when the socket ends.</summary>
     public CancellationTokenSource Stop { get; } = new();
 

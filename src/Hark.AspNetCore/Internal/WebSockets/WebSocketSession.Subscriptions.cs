@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using Hark.AspNetCore.Internal.Auth;
 using Hark.Hub;
 using Microsoft.AspNetCore.Http;
 
@@ -11,7 +12,7 @@ internal sealed partial class WebSocketSession
     // subscription goes without a read of its own when nothing is reported.
     private static readonly TimeSpan HoldDeadline = TimeSpan.FromMinutes(1);
 
-    /// <summary><c>{"type":"subscribe","channels","cursor","last","max","token"}</c>: the parameters of <c>/sub</c>, checked by its parser.</summary>
+    /// <summary><c>{"type":"subscribe","channels","cursor","last","max","token","grant"}</c>: the parameters of <c>/sub</c>, checked by its parser.</summary>
     private async ValueTask<Problem?> SubscribeAsync(ClientFrame frame)
     {
         if (frame.ChannelList() is not { } channels)
@@ -42,13 +43,19 @@ internal sealed partial class WebSocketSession
                     $"A socket holds at most {_options.MaxSubscriptions} subscriptions.");
             }
         }
-        if (await _door.Gate.CheckAsync(request.Token ?? _token, request.Channels) is { } denied)
+        // The upgrade's headers (its cookies) and address stand for every subscription of the socket.
+        var authorization = await _door.Gate.AuthorizeAsync(
+            new SubscriberCredentials(request.Token ?? _token, request.Grant, _context.Request.Headers, _address, WebSocketEndpoint.Name), request.Channels,
+            _context.RequestAborted);
+        if (authorization.Problem is { } denied)
         {
             return denied;
         }
+        request = request with { Channels = authorization.Channels };
+        var grant = authorization.IssuedGrant;
         var started = new TaskCompletionSource<SocketSubscription>(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = _door.Pipeline.StreamAsync(request with { Transport = TransportKind.WebSocket }, _address,
-            positions => RunAsync(new SocketSubscription(id, request.Channels, positions, request.Max), started), _context.RequestAborted).AsTask();
+            positions => RunAsync(new SocketSubscription(id, request.Channels, positions, request.Max) { Until = authorization.Expires }, grant, started), _context.RequestAborted).AsTask();
         if (await Task.WhenAny(started.Task, run) != started.Task)
         {
             return await run;
@@ -64,13 +71,13 @@ internal sealed partial class WebSocketSession
     }
 
     /// <summary>A subscription admitted and at its starting positions: acknowledged, then held until it ends.</summary>
-    private async Task RunAsync(SocketSubscription subscription, TaskCompletionSource<SocketSubscription> started)
+    private async Task RunAsync(SocketSubscription subscription, string? grant, TaskCompletionSource<SocketSubscription> started)
     {
         lock (_subscriptions)
         {
             _subscriptions.Add(subscription);
         }
-        await _sender.SendAsync(ServerFrames.Subscribed(subscription.Id, subscription.Channels, subscription.Cursor.Current));
+        await _sender.SendAsync(ServerFrames.Subscribed(subscription.Id, subscription.Channels, subscription.Cursor.Current, grant));
         started.SetResult(subscription);
         await HoldAsync(subscription);
     }
@@ -115,7 +122,21 @@ internal sealed partial class WebSocketSession
         {
             while (true)
             {
-                var held = await _door.Hub.HoldAsync(subscription.Cursor.Positions, subscription.Max, HoldDeadline, stop);
+                var deadline = HoldDeadline;
+                if (subscription.Until is { } until)
+                {
+                    var left = until - _door.Time.GetUtcNow();
+                    if (left <= TimeSpan.Zero)
+                    {
+                        if (!await AuthorizeAgainAsync(subscription, stop))
+                        {
+                            return;
+                        }
+                        continue;
+                    }
+                    deadline = left < deadline ? left : deadline;
+                }
+                var held = await _door.Hub.HoldAsync(subscription.Cursor.Positions, subscription.Max, deadline, stop);
                 switch (held.Reason)
                 {
                     case WakeReason.Ready:
@@ -151,6 +172,28 @@ internal sealed partial class WebSocketSession
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// The grant a subscription runs under expired: the hook is asked again with the upgrade's headers, as for a new
+    /// subscription. Allowed (every channel still), it goes on under the new grant, which a <c>grant</c> frame hands the
+    /// client; refused, it ends with an <c>error</c> frame carrying the problem. False when it ended.
+    /// </summary>
+    private async ValueTask<bool> AuthorizeAgainAsync(SocketSubscription subscription, CancellationToken stop)
+    {
+        var again = await _door.Gate.AuthorizeAsync(new SubscriberCredentials(null, null, _context.Request.Headers, _address, WebSocketEndpoint.Name),
+            subscription.Channels, stop);
+        var problem = again.Problem ?? (again.Channels.Count == subscription.Channels.Count ? null
+            : new Problem(StatusCodes.Status403Forbidden, "channel-forbidden", "Channel not allowed",
+                "The application's authorization hook no longer allows every channel of this subscription."));
+        if (problem is not null)
+        {
+            Detach(subscription);
+            await SendErrorAsync(subscription.Id, problem);
+            return false;
+        }
+        subscription.Until = again.Expires;
+        return again.IssuedGrant is not { } grant || await _sender.SendAsync(ServerFrames.Grant(subscription.Id, grant));
     }
 
     /// <summary>Queues a batch's frames; false when the socket is closing.</summary>
