@@ -27,7 +27,6 @@ public static partial class HarkEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(prefix);
         var subscribe = services.GetRequiredService<SubscribeEndpoint>();
         var publish = services.GetRequiredService<PublishEndpoint>();
-        var exporter = services.GetRequiredService<PrometheusExporter>();
         var ask = services.GetRequiredService<AskEndpoint>();
 
         var metrics = services.GetRequiredService<HarkMetrics>();
@@ -51,12 +50,8 @@ public static partial class HarkEndpointRouteBuilderExtensions
             socket.Run(services.GetRequiredService<WebSocketEndpoint>().HandleAsync);
             group.MapMethods("/ws", [HttpMethods.Get, HttpMethods.Connect], EngineRefusalsAsProblems(socket.Build(), metrics, log)).WithName("HarkWebSocket");
         }
-        group.MapGet("/metrics", context =>
-        {
-            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            context.Response.Headers.CacheControl = "no-store";
-            return context.Response.WriteAsync(exporter.Scrape(), context.RequestAborted);
-        }).WithName("HarkMetrics");
+        // OpenTelemetry's Prometheus exporter (text format, or OpenMetrics when the scraper asks for it).
+        group.MapPrometheusScrapingEndpoint("/metrics").WithName("HarkMetrics");
         group.MapMethods("/hark.js", [HttpMethods.Get, HttpMethods.Head], ClientFile.Script.ServeAsync).WithName("HarkClientScript");
         group.MapMethods("/hark.d.ts", [HttpMethods.Get, HttpMethods.Head], ClientFile.Declarations.ServeAsync).WithName("HarkClientTypes");
         group.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });

@@ -34,6 +34,7 @@ public static class HarkServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HarkOptions>, HarkOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
+        HarkTelemetry.AddMetrics(services);
         services.TryAddSingleton(sp => new DeadlineWheel(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HarkOptions>>().Value.Poll.TimerResolution));
         services.TryAddSingleton<IHarkEngine>(CreateEngine);
@@ -44,7 +45,6 @@ public static class HarkServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(), options.Limits.MaxSubscribersPerChannel) { IsLatestValue = options.History.IsLatestValue };
         });
         services.TryAddSingleton<HarkMetrics>();
-        services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<PublisherGate>();
         services.TryAddSingleton<SubscriberGate>();
         services.TryAddSingleton<RequestLimits>();

@@ -36,6 +36,7 @@ public static class HarkApp
             // Hark:Redis:Configuration names the Redis every node shares (a StackExchange.Redis configuration string).
             hark.AddRedis();
         }
+        Telemetry.Add(builder);
         Demos.DemoApps.Add(builder);
         configure?.Invoke(builder);
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -136,6 +137,33 @@ public sealed class HarkTestServer : IAsyncDisposable
 
     /// <summary>Waits, at most <see cref="Patience"/>, until a condition read without waiting holds.</summary>
     public static Task EventuallyAsync(Func<bool> condition, string what) => EventuallyAsync(() => Task.FromResult(condition()), what);
+
+    /// <summary>Scrapes <c>/metrics</c> as Prometheus would and reads it strictly.</summary>
+    public async Task<PrometheusText> ScrapeAsync()
+    {
+        using var response = await Client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        return PrometheusText.Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// Reads the same exposition in process, by calling the <c>/metrics</c> endpoint's own delegate: for hosts whose
+    /// middleware (authorization, allowed hosts) would refuse the test's scrape.
+    /// </summary>
+    public async Task<PrometheusText> CollectAsync()
+    {
+        var endpoint = App.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Single(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "HarkMetrics");
+        var context = new DefaultHttpContext { RequestServices = App.Services };
+        context.Request.Method = "GET";
+        context.Request.Path = "/metrics";
+        using var body = new MemoryStream();
+        context.Response.Body = body;
+        await endpoint.RequestDelegate!(context);
+        Assert.Equal(200, context.Response.StatusCode);
+        return PrometheusText.Parse(System.Text.Encoding.UTF8.GetString(body.ToArray()));
+    }
 
     public async Task<int> WaitingSubscribersAsync(string channel)
     {
