@@ -30,6 +30,9 @@ public sealed class HarkOptions
     /// <summary>Who may subscribe.</summary>
     public SubscribeOptions Subscribe { get; set; } = new();
 
+    /// <summary>Hark's traces: how many deliveries record a span.</summary>
+    public TracingOptions Tracing { get; set; } = new();
+
     /// <summary>Request limits.</summary>
     public LimitsOptions Limits { get; set; } = new();
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
 
 namespace Hark.AspNetCore.Internal;
 
@@ -7,6 +8,7 @@ internal sealed class HarkMetrics
 {
     public const string MeterName = "Hark";
 
+    private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     private static readonly double[] HoldBuckets = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 15, 20, 25, 30, 60, 120];
 
     private readonly Counter<long> _published;
@@ -18,9 +20,14 @@ internal sealed class HarkMetrics
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _direct;
     private readonly Counter<long> _frames;
+    private readonly Histogram<double> _latency;
+    private readonly TimeProvider _time;
+    private readonly double _deliverySampleRate;
 
-    public HarkMetrics(IMeterFactory meterFactory, Hark.IHarkEngine engine)
+    public HarkMetrics(IMeterFactory meterFactory, Hark.IHarkEngine engine, TimeProvider time, IOptions<HarkOptions> options)
     {
+        _time = time;
+        _deliverySampleRate = options.Value.Tracing.DeliverySampleRate;
         var meter = meterFactory.Create(MeterName);
         _published = meter.CreateCounter<long>("hark.messages.published", "{message}", "Messages published.");
         _delivered = meter.CreateCounter<long>("hark.messages.delivered", "{message}", "Messages written to subscribers, counted once per subscriber.");
@@ -34,17 +41,42 @@ internal sealed class HarkMetrics
         _frames = meter.CreateCounter<long>("hark.frames.sent", "{frame}", "WebSocket frames sent to subscribers: messages, and control frames (acknowledgements, gaps, errors).");
         _direct = meter.CreateCounter<long>("hark.polls.direct", "{request}",
             "Long-polls answered on the connection, ahead of the HTTP pipeline (the rest of hark.poll.duration went through it).");
+        _latency = meter.CreateHistogram("hark.delivery.latency", "s",
+            "From a publish accepted to its message written to a subscriber, once per write (the oldest message of the write).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         meter.CreateObservableGauge("hark.channels", () => engine.ChannelCount, "{channel}", "Channels held by the engine.");
         meter.CreateObservableGauge("hark.history.size", () => engine.HistoryBytes, "By", "Bytes of message history held.");
     }
 
     public void Published(int count) => _published.Add(count);
 
-    public void Delivered(int count, string transport)
+    /// <summary>
+    /// Counts a write of <paramref name="messages"/> to one subscriber, records its latency (one clock read per write)
+    /// and, sampled, its span in the publish's trace.
+    /// </summary>
+    public void Delivered(IReadOnlyList<HarkMessage> messages, string transport)
     {
-        if (count > 0 && _delivered.Enabled)
+        if (messages.Count == 0)
         {
-            _delivered.Add(count, new KeyValuePair<string, object?>("hark.transport", transport));
+            return;
+        }
+        var tag = new KeyValuePair<string, object?>("hark.transport", transport);
+        if (_delivered.Enabled)
+        {
+            _delivered.Add(messages.Count, tag);
+        }
+        var timed = _latency.Enabled;
+        if (timed || (_deliverySampleRate > 0 && messages[0].TraceParent is not null))
+        {
+            var now = _time.GetUtcNow();
+            if (timed)
+            {
+                _latency.Record(Math.Max(0, (now - messages[0].Time).TotalSeconds), tag);
+            }
+            if (_deliverySampleRate > 0)
+            {
+                DeliveryTrace.Record(messages, transport, now, _deliverySampleRate);
+            }
         }
     }
 

@@ -41,8 +41,11 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
             return;
         }
         // A server limit (HarkLimitException) is answered by the endpoint wrapper in MapHark.
+        using var activity = PublishTrace.Start(context, "hark.publish", out var traceParent);
         var result = await engine.PublishAsync(
-            new PublishRequest(channel, eventName.Length > 0 ? eventName : null, payload) { Version = version }, context.RequestAborted);
+            new PublishRequest(channel, eventName.Length > 0 ? eventName : null, payload) { Version = version, TraceParent = traceParent },
+            context.RequestAborted);
+        PublishTrace.Published(activity, result);
         if (result.Stale)
         {
             await StaleVersion(result, version!.Value).WriteAsync(context, metrics);
@@ -78,9 +81,12 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
             return;
         }
         IReadOnlyList<PublishResult> results;
+        using var activity = PublishTrace.Start(context, "hark.publish", out var traceParent);
+        activity?.SetTag("hark.messages", batch!.Count);
         try
         {
-            results = await engine.PublishBatchAsync(batch!, context.RequestAborted);
+            results = await engine.PublishBatchAsync(traceParent is null ? batch! : [.. batch!.Select(m => m with { TraceParent = traceParent })],
+                context.RequestAborted);
         }
         catch (HarkLimitException e)
         {
@@ -222,7 +228,9 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
         {
             return (null, refused);
         }
-        var result = await engine.PublishAsync(request, cancellationToken);
+        using var activity = PublishTrace.Start(context, "hark.publish", out var traceParent);
+        var result = await engine.PublishAsync(request with { TraceParent = traceParent }, cancellationToken);
+        PublishTrace.Published(activity, result);
         if (result.Stale)
         {
             return (null, StaleVersion(result, request.Version!.Value));

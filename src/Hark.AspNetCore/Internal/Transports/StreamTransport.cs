@@ -99,7 +99,7 @@ internal sealed partial class StreamTransport(FanoutHub hub, HarkMetrics metrics
             metrics.Gaps(batch.Gaps.Count);
         }
         cursor.Set(batch.Positions);
-        metrics.Delivered(batch.Messages.Count, format.Name);
+        metrics.Delivered(batch.Messages, format.Name);
     }
 
     private readonly struct FormatSink(IStreamFormat format, PipeWriter output) : IBatchSink

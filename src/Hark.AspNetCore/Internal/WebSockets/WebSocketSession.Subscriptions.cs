@@ -157,7 +157,7 @@ internal sealed partial class WebSocketSession
     private async ValueTask<bool> SendBatchAsync(SocketSubscription subscription, ReadBatch batch)
     {
         var cursor = subscription.Cursor;
-        _door.Metrics.Delivered(batch.Messages.Count, WebSocketEndpoint.Name);
+        _door.Metrics.Delivered(batch.Messages, WebSocketEndpoint.Name);
         if (cursor.IsSingle && batch.Gaps.Count == 0)
         {
             // The usual case: each frame is the message object as published, the same bytes for every socket.
