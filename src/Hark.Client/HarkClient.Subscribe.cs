@@ -35,7 +35,7 @@ public sealed partial class HarkClient
                 }
                 if (attempt.Closed)
                 {
-                    yield return new HarkChannelClosed(names.Count == 1 ? names[0] : "", position ?? "");
+                    yield return new HarkChannelClosed(attempt.ClosedChannel ?? (names.Count == 1 ? names[0] : ""), position ?? "");
                     yield break;
                 }
                 foreach (var e in attempt.Events)
@@ -87,7 +87,7 @@ public sealed partial class HarkClient
             }
             if (ending.Closed)
             {
-                yield return new HarkChannelClosed(names.Count == 1 ? names[0] : "", position ?? "");
+                yield return new HarkChannelClosed(ending.ClosedChannel ?? (names.Count == 1 ? names[0] : ""), position ?? "");
                 yield break;
             }
             await Task.Delay(ending.Wait ?? TimeSpan.Zero, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -151,7 +151,8 @@ public sealed partial class HarkClient
             return null;
         }
         var problem = await ReadProblemAsync(response, cancellationToken).ConfigureAwait(false);
-        return Attempt.Refused(status, problem?.Type, RefusalMessage(status, problem, response.ReasonPhrase), RetryAfter(response.Headers.RetryAfter), retry);
+        return Attempt.Refused(status, problem?.Type, RefusalMessage(status, problem, response.ReasonPhrase), RetryAfter(response.Headers.RetryAfter), retry,
+            problem?.Channel);
     }
 
     private void AddSubscriberToken(HttpRequestMessage request)
