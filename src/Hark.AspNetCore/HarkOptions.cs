@@ -36,6 +36,9 @@ public sealed class HarkOptions
     /// <summary>Request limits.</summary>
     public LimitsOptions Limits { get; set; } = new();
 
+    /// <summary>The operator's dashboard at <c>/admin</c>.</summary>
+    public AdminOptions Admin { get; set; } = new();
+
     /// <summary>Cross-origin access for browser pages served from elsewhere.</summary>
     public CrossOriginOptions Cors { get; set; } = new();
 }

@@ -2,6 +2,7 @@ using Hark;
 using Hark.Ask;
 using Hark.AspNetCore;
 using Hark.AspNetCore.Internal;
+using Hark.AspNetCore.Internal.Admin;
 using Hark.AspNetCore.Internal.Transports;
 using Hark.AspNetCore.Internal.WebSockets;
 using Hark.Hub;
@@ -47,6 +48,9 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton<HarkMetrics>();
         services.TryAddSingleton<PublisherGate>();
         services.TryAddSingleton<SubscriberGate>();
+        services.TryAddSingleton<AdminGate>();
+        services.TryAddSingleton<MeterReadings>();
+        services.AddHostedService<AdminStats>();
         services.TryAddSingleton<RequestLimits>();
         services.TryAddSingleton<LongPollTransport>();
         services.TryAddSingleton(sp => new StreamTransport(

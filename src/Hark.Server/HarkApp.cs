@@ -48,12 +48,12 @@ public static class HarkApp
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        Demos.DemoApps.UseFiles(app);
         app.UseCors();
         app.MapHark();
         Demos.DemoApps.Map(app);
-        app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
+        var demos = Demos.DemoApps.IsEnabled(app.Configuration, app.Environment);
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app, demos));
         return app;
     }
 
@@ -65,12 +65,14 @@ public static class HarkApp
     /// </summary>
     public static void ConfigureListener(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) => listen.UseHarkLongPoll();
 
-    private static void AnnounceAddresses(WebApplication app)
+    private static void AnnounceAddresses(WebApplication app, bool demos)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         foreach (var address in addresses)
         {
-            Console.WriteLine($"Hark is running at {address}/ (demo page), subscribe at {address}/sub/{{channel}}, publish at {address}/pub/{{channel}}");
+            Console.WriteLine(demos
+                ? $"Hark is running at {address}/ (demo page), subscribe at {address}/sub/{{channel}}, publish at {address}/pub/{{channel}}, dashboard at {address}/admin"
+                : $"Hark is running at {address}/ (no demo page), subscribe at {address}/sub/{{channel}}, publish at {address}/pub/{{channel}}, dashboard at {address}/admin");
         }
     }
 }

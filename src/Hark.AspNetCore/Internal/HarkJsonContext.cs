@@ -22,4 +22,5 @@ internal sealed record GapBody(string Channel, string Reason, long? Missed);
 [JsonSerializable(typeof(ChannelInfoBody))]
 [JsonSerializable(typeof(List<GapBody>))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(Admin.StatsSnapshot))]
 internal sealed partial class HarkJsonContext : JsonSerializerContext;

@@ -34,7 +34,7 @@ internal sealed class HarkMetrics
         _held = meter.CreateUpDownCounter<long>("hark.connections.held", "{connection}", "Subscriber requests being held open now.");
         _pollDuration = meter.CreateHistogram("hark.poll.duration", "s", "How long long-polls were held before they were answered.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HoldBuckets });
-        _gaps = meter.CreateCounter<long>("hark.gaps", "{gap}", "Gaps reported to subscribers: messages after their cursor were gone.");
+        _gaps = meter.CreateCounter<long>("hark.gaps", "{gap}", "Gaps reported to subscribers: messages after their cursor were gone, by reason (evicted, reset).");
         _rejected = meter.CreateCounter<long>("hark.requests.rejected", "{request}", "Requests answered with a problem (4xx).");
         _dropped = meter.CreateCounter<long>("hark.connections.dropped", "{connection}",
             "Streams and sockets dropped because the client did not read (on a socket: closed as a slow consumer, 4408).");
@@ -94,11 +94,12 @@ internal sealed class HarkMetrics
 
     public void AnsweredDirectly() => _direct.Add(1);
 
-    public void Gaps(int count)
+    /// <summary>Counts the gaps of one answer, by reason (<c>hark.gap.reason</c>: <c>evicted</c> or <c>reset</c>).</summary>
+    public void Gaps(IReadOnlyList<ChannelGap> gaps)
     {
-        if (count > 0)
+        for (var i = 0; i < gaps.Count; i++)
         {
-            _gaps.Add(count);
+            _gaps.Add(1, new KeyValuePair<string, object?>("hark.gap.reason", gaps[i].Reason == GapReason.Evicted ? "evicted" : "reset"));
         }
     }
 

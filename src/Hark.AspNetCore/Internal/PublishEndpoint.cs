@@ -99,9 +99,12 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
     }
 
     /// <summary><c>GET /pub/{channel}</c></summary>
-    public async Task InfoAsync(HttpContext context)
+    public Task InfoAsync(HttpContext context) => InfoAsync(context, gate.Check);
+
+    /// <summary>Channel info for a caller whom <paramref name="authorize"/> admits (the publisher's gate, or the admin's).</summary>
+    public async Task InfoAsync(HttpContext context, Func<HttpContext, string, Problem?> authorize)
     {
-        if (Admit(context, out var channel) is { } denied)
+        if (Admit(context, authorize, out var channel) is { } denied)
         {
             await denied.WriteAsync(context, metrics);
             return;
@@ -117,9 +120,12 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
     }
 
     /// <summary><c>DELETE /pub/{channel}</c></summary>
-    public async Task DeleteAsync(HttpContext context)
+    public Task DeleteAsync(HttpContext context) => DeleteAsync(context, gate.Check);
+
+    /// <summary>Deletes a channel for a caller whom <paramref name="authorize"/> admits (the publisher's gate, or the admin's).</summary>
+    public async Task DeleteAsync(HttpContext context, Func<HttpContext, string, Problem?> authorize)
     {
-        if (Admit(context, out var channel) is { } denied)
+        if (Admit(context, authorize, out var channel) is { } denied)
         {
             await denied.WriteAsync(context, metrics);
             return;
@@ -132,10 +138,12 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private Problem? Admit(HttpContext context, out string channel)
+    private Problem? Admit(HttpContext context, out string channel) => Admit(context, gate.Check, out channel);
+
+    private static Problem? Admit(HttpContext context, Func<HttpContext, string, Problem?> authorize, out string channel)
     {
         channel = context.GetRouteValue("channel") as string ?? "";
-        return ChannelName.IsValid(channel) ? gate.Check(context, channel) : Problem.InvalidChannel(channel);
+        return ChannelName.IsValid(channel) ? authorize(context, channel) : Problem.InvalidChannel(channel);
     }
 
     private static (List<PublishRequest>? Batch, Problem? Problem) ParseBatch(ReadOnlyMemory<byte> body, LimitsOptions limits)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Hark.AspNetCore.Internal.Admin;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -10,17 +11,20 @@ namespace Hark.AspNetCore.Internal;
 /// <summary>
 /// Decides who may read which channels: a valid HS256 token (from <c>Authorization: Bearer</c> or
 /// <c>?token=</c>, as EventSource cannot set headers) whose claim names the channels or patterns; public
-/// patterns need none. Missing or invalid tokens are 401, a valid token without the channel is 403.
+/// patterns need none. Missing or invalid tokens are 401, a valid token without the channel is 403. The server's own
+/// channels (<c>~admin.</c>) take the admin key instead, over HTTP only (<see cref="AdminGate"/>).
 /// </summary>
 internal sealed class SubscriberGate
 {
     private readonly JsonWebTokenHandler _handler = new();
     private readonly TokenValidationParameters? _parameters;
     private readonly SubscribeOptions _options;
+    private readonly AdminGate _admin;
 
-    public SubscriberGate(IOptions<HarkOptions> options)
+    public SubscriberGate(IOptions<HarkOptions> options, AdminGate admin)
     {
         _options = options.Value.Subscribe;
+        _admin = admin;
         if (_options.TokenKeys.Count > 0)
         {
             _parameters = new TokenValidationParameters
@@ -51,7 +55,9 @@ internal sealed class SubscriberGate
     }
 
     public ValueTask<Problem?> CheckAsync(HttpContext context, IReadOnlyList<string> channels, string? queryToken) =>
-        CheckAsync(PresentedToken(context.Request, queryToken), channels);
+        AnyAdminChannel(channels)
+            ? ValueTask.FromResult(_admin.CheckSubscriber(context, PresentedToken(context.Request, queryToken), channels))
+            : CheckAsync(PresentedToken(context.Request, queryToken), channels);
 
     /// <summary>The token a request presents: its bearer header, else <paramref name="queryToken"/> (<c>?token=</c>).</summary>
     public static string? PresentedToken(HttpRequest request, string? queryToken)
@@ -63,6 +69,12 @@ internal sealed class SubscriberGate
     /// <summary>Whether <paramref name="token"/> (null when none was presented) may read every one of <paramref name="channels"/>.</summary>
     public async ValueTask<Problem?> CheckAsync(string? token, IReadOnlyList<string> channels)
     {
+        if (AnyAdminChannel(channels))
+        {
+            // Without the request (a socket's frame), loopback cannot be told; the dashboard reads over HTTP.
+            return new Problem(StatusCodes.Status403Forbidden, "admin-over-http", "Admin channels are read over HTTP",
+                $"Read '{AdminStats.ChannelPrefix}…' channels with GET /sub (SSE or long-poll) and the admin key.");
+        }
         if (!NeedsToken(channels))
         {
             return null;
@@ -112,9 +124,21 @@ internal sealed class SubscriberGate
     }
 
     /// <summary>Tokens everywhere but public patterns; or, without <c>RequireToken</c>, only on protected patterns.</summary>
-    private bool NeedsToken(string channel) => _options.RequireToken
+    private bool NeedsToken(string channel) => AdminStats.IsAdminChannel(channel) || _options.RequireToken
         ? !_options.PublicChannels.Any(p => ChannelPattern.Matches(p, channel))
         : _options.ProtectedChannels.Any(p => ChannelPattern.Matches(p, channel));
+
+    private static bool AnyAdminChannel(IReadOnlyList<string> channels)
+    {
+        for (var i = 0; i < channels.Count; i++)
+        {
+            if (AdminStats.IsAdminChannel(channels[i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>The claim as an array arrives as one claim per element; as a string, it may list several, space-separated.</summary>
     private static List<string> Patterns(IEnumerable<string> values)

@@ -38,6 +38,12 @@ public sealed class HarkTestServer : IAsyncDisposable
     /// <summary>Starts a server; each setting is <c>Key=Value</c> in configuration syntax (<c>Hark:Poll:MaxTimeout=00:00:05</c>).</summary>
     public static Task<HarkTestServer> StartAsync(ITestOutputHelper output, params string[] settings) => StartAsync(output, null, settings);
 
+    /// <summary>
+    /// The environment <c>dotnet run</c> gives the server (its launch profile): Development, whose settings
+    /// (appsettings.Development.json) turn the demo apps on and give them what they need of Hark.
+    /// </summary>
+    public const string Development = "environment=Development";
+
     /// <summary>Starts a server whose services <paramref name="services"/> may change after the app registered its own.</summary>
     public static async Task<HarkTestServer> StartAsync(ITestOutputHelper output, Action<IServiceCollection>? services, params string[] settings)
     {

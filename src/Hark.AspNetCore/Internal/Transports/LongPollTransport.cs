@@ -58,7 +58,7 @@ internal sealed class LongPollTransport(HarkMetrics metrics)
         metrics.Delivered(batch.Messages, Name);
         if (batch.Gaps.Count > 0)
         {
-            metrics.Gaps(batch.Gaps.Count);
+            metrics.Gaps(batch.Gaps);
         }
     }
 }

@@ -96,7 +96,7 @@ internal sealed partial class StreamTransport(FanoutHub hub, HarkMetrics metrics
         {
             var frames = new FormatSink(format, output);
             cursor.Walk(batch, ref frames);
-            metrics.Gaps(batch.Gaps.Count);
+            metrics.Gaps(batch.Gaps);
         }
         cursor.Set(batch.Positions);
         metrics.Delivered(batch.Messages, format.Name);

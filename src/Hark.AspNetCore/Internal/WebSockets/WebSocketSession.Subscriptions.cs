@@ -171,7 +171,7 @@ internal sealed partial class WebSocketSession
             }
             return true;
         }
-        _door.Metrics.Gaps(batch.Gaps.Count);
+        _door.Metrics.Gaps(batch.Gaps);
         var frames = new FrameSink(subscription.Id, []);
         cursor.Walk(batch, ref frames);
         foreach (var frame in frames.Frames)
