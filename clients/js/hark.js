@@ -1390,7 +1390,8 @@ class Subscription {
 
   closedChannel(error) {
     if (this.channels.length === 1) return this.channels[0];
-    const named = error?.problem?.channel ?? /'([^']+)'/.exec(error?.problem?.detail ?? '')?.[1];
+    // A 410 names the deleted channel as a member of its problem.
+    const named = error?.problem?.channel;
     return named && this.channels.includes(named) ? named : null;
   }
 

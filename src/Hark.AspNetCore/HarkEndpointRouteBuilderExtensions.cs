@@ -1,5 +1,6 @@
 using Hark.AspNetCore;
 using Hark.AspNetCore.Internal;
+using Hark.AspNetCore.Internal.Admin;
 using Hark.AspNetCore.Internal.WebSockets;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,7 @@ public static partial class HarkEndpointRouteBuilderExtensions
     /// <summary>The subscribe endpoint's name, by which the direct path finds its metadata.</summary>
     internal const string SubscribeEndpointName = "HarkSubscribe";
 
-    /// <summary>Maps Hark's endpoints at the root: <c>/sub</c>, <c>/pub</c>, <c>/metrics</c>, <c>/healthz</c>, and the browser client at <c>/hark.js</c>.</summary>
+    /// <summary>Maps Hark's endpoints at the root: <c>/sub</c>, <c>/pub</c>, <c>/metrics</c>, <c>/healthz</c>, the dashboard at <c>/admin</c>, and the browser client at <c>/hark.js</c>.</summary>
     public static RouteGroupBuilder MapHark(this IEndpointRouteBuilder endpoints) => endpoints.MapHark("");
 
     /// <summary>Maps Hark's endpoints under <paramref name="prefix"/> (such as <c>/push</c>). Chain <c>.RequireAuthorization()</c> and the like on the result.</summary>
@@ -27,7 +28,6 @@ public static partial class HarkEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(prefix);
         var subscribe = services.GetRequiredService<SubscribeEndpoint>();
         var publish = services.GetRequiredService<PublishEndpoint>();
-        var exporter = services.GetRequiredService<PrometheusExporter>();
         var ask = services.GetRequiredService<AskEndpoint>();
 
         var metrics = services.GetRequiredService<HarkMetrics>();
@@ -51,14 +51,14 @@ public static partial class HarkEndpointRouteBuilderExtensions
             socket.Run(services.GetRequiredService<WebSocketEndpoint>().HandleAsync);
             group.MapMethods("/ws", [HttpMethods.Get, HttpMethods.Connect], EngineRefusalsAsProblems(socket.Build(), metrics, log)).WithName("HarkWebSocket");
         }
-        group.MapGet("/metrics", context =>
-        {
-            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            context.Response.Headers.CacheControl = "no-store";
-            return context.Response.WriteAsync(exporter.Scrape(), context.RequestAborted);
-        }).WithName("HarkMetrics");
+        // OpenTelemetry's Prometheus exporter (text format, or OpenMetrics when the scraper asks for it).
+        group.MapPrometheusScrapingEndpoint("/metrics").WithName("HarkMetrics");
         group.MapMethods("/hark.js", [HttpMethods.Get, HttpMethods.Head], ClientFile.Script.ServeAsync).WithName("HarkClientScript");
         group.MapMethods("/hark.d.ts", [HttpMethods.Get, HttpMethods.Head], ClientFile.Declarations.ServeAsync).WithName("HarkClientTypes");
+        if (settings.Admin.Enabled)
+        {
+            AdminEndpoints.Map(group, services, next => EngineRefusalsAsProblems(next, metrics, log));
+        }
         group.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         group.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 

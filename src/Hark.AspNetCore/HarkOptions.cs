@@ -32,9 +32,14 @@ public sealed class HarkOptions
 
     /// <summary>Authorization delegated to the application: its issuer's tokens, and the authorization hook.</summary>
     public AuthOptions Auth { get; set; } = new();
+    /// <summary>Hark's traces: how many deliveries record a span.</summary>
+    public TracingOptions Tracing { get; set; } = new();
 
     /// <summary>Request limits.</summary>
     public LimitsOptions Limits { get; set; } = new();
+
+    /// <summary>The operator's dashboard at <c>/admin</c>.</summary>
+    public AdminOptions Admin { get; set; } = new();
 
     /// <summary>Cross-origin access for browser pages served from elsewhere.</summary>
     public CrossOriginOptions Cors { get; set; } = new();

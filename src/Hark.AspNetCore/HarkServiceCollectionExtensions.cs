@@ -3,6 +3,7 @@ using Hark.Ask;
 using Hark.AspNetCore;
 using Hark.AspNetCore.Internal;
 using Hark.AspNetCore.Internal.Auth;
+using Hark.AspNetCore.Internal.Admin;
 using Hark.AspNetCore.Internal.Transports;
 using Hark.AspNetCore.Internal.Nchan;
 using Hark.AspNetCore.Internal.WebSockets;
@@ -39,6 +40,7 @@ public static class HarkServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HarkOptions>, HarkOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
+        HarkTelemetry.AddMetrics(services);
         services.TryAddSingleton(sp => new DeadlineWheel(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HarkOptions>>().Value.Poll.TimerResolution));
         services.TryAddSingleton<IHarkEngine>(CreateEngine);
@@ -49,7 +51,6 @@ public static class HarkServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(), options.Limits.MaxSubscribersPerChannel) { IsLatestValue = options.History.IsLatestValue };
         });
         services.TryAddSingleton<HarkMetrics>();
-        services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<PublisherGate>();
         services.TryAddSingleton<SigningKeys>();
         services.AddHttpClient(SigningKeys.HttpClientName);
@@ -57,6 +58,9 @@ public static class HarkServiceCollectionExtensions
         services.TryAddSingleton<AuthorizationHook>();
         services.TryAddSingleton<GrantSigner>();
         services.TryAddSingleton<SubscriberGate>();
+        services.TryAddSingleton<AdminGate>();
+        services.TryAddSingleton<MeterReadings>();
+        services.AddHostedService<AdminStats>();
         services.TryAddSingleton<RequestLimits>();
         services.TryAddSingleton<LongPollTransport>();
         services.TryAddSingleton(sp => new StreamTransport(

@@ -36,7 +36,7 @@ public sealed partial class HarkClient
                 }
                 if (attempt.Closed)
                 {
-                    yield return new HarkChannelClosed(names.Count == 1 ? names[0] : "", position ?? "");
+                    yield return new HarkChannelClosed(attempt.ClosedChannel ?? (names.Count == 1 ? names[0] : ""), position ?? "");
                     yield break;
                 }
                 foreach (var e in attempt.Events)
@@ -88,7 +88,7 @@ public sealed partial class HarkClient
             }
             if (ending.Closed)
             {
-                yield return new HarkChannelClosed(names.Count == 1 ? names[0] : "", position ?? "");
+                yield return new HarkChannelClosed(ending.ClosedChannel ?? (names.Count == 1 ? names[0] : ""), position ?? "");
                 yield break;
             }
             await Task.Delay(ending.Wait ?? TimeSpan.Zero, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -157,7 +157,8 @@ public sealed partial class HarkClient
             return null;
         }
         var problem = await ReadProblemAsync(response, cancellationToken).ConfigureAwait(false);
-        return grant.Dropped(problem?.Type) ?? Attempt.Refused(status, problem?.Type, RefusalMessage(status, problem, response.ReasonPhrase), RetryAfter(response.Headers.RetryAfter), retry);
+        return grant.Dropped(problem?.Type) ?? Attempt.Refused(status, problem?.Type, RefusalMessage(status, problem, response.ReasonPhrase), RetryAfter(response.Headers.RetryAfter), retry,
+            problem?.Channel);
     }
 
     private void AddSubscriberToken(HttpRequestMessage request)

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace Hark.Client;
 
-internal sealed record ProblemBody(string? Type, string? Title, string? Detail);
+/// <summary>A problem's members the client acts on: <c>channel</c> names the deleted channel of a <c>410 channel-closed</c>.</summary>
+internal sealed record ProblemBody(string? Type, string? Title, string? Detail, string? Channel = null);
 
 internal sealed record BatchBody(IReadOnlyList<HarkPublishResult> Published);
 

@@ -2,6 +2,9 @@ using Hark;
 using Hark.AspNetCore;
 using Hark.Postgres;
 using Hark.Postgres.Internal;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,6 +42,9 @@ public static class PostgresHarkBuilderExtensions
             return new PostgresEngine(sp.GetRequiredService<IOptions<PostgresOptions>>().Value, hark.History, limits,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresEngine>>());
         });
+        // Npgsql's meter joins /metrics; its commands become spans wherever the host traces (OTLP, or its own exporter).
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddNpgsqlInstrumentation());
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
         services.AddHostedService<PostgresStartup>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("hark-postgres", tags: ["ready"]);
         return builder;

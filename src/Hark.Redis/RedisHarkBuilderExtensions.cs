@@ -5,6 +5,8 @@ using Hark.Redis.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Instrumentation.StackExchangeRedis;
+using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -31,8 +33,20 @@ public static class RedisHarkBuilderExtensions
         }
         services.PostConfigure<HarkOptions>(o => o.Engine = "redis");
         services.RemoveAll<IHarkEngine>();
+        // Redis commands become spans wherever the host traces; the instrumentation profiles the engine's own
+        // connection, handed to it once made (and only when a tracer provider exists: profiling costs otherwise).
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddRedisInstrumentation());
         services.AddSingleton<IHarkEngine>(sp => new RedisEngine(sp.GetRequiredService<IOptions<RedisOptions>>().Value,
-            sp.GetRequiredService<IOptions<HarkOptions>>().Value.History, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisEngine>>()));
+            sp.GetRequiredService<IOptions<HarkOptions>>().Value.History, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisEngine>>())
+        {
+            Connected = redis =>
+            {
+                if (sp.GetService<TracerProvider>() is not null)
+                {
+                    sp.GetService<StackExchangeRedisInstrumentation>()?.AddConnection("hark", redis);
+                }
+            },
+        });
         services.AddHostedService<RedisStartup>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("hark-redis", tags: ["ready"]);
         return builder;

@@ -36,6 +36,7 @@ public static class HarkApp
             // Hark:Redis:Configuration names the Redis every node shares (a StackExchange.Redis configuration string).
             hark.AddRedis();
         }
+        Telemetry.Add(builder);
         Demos.DemoApps.Add(builder);
         configure?.Invoke(builder);
 
@@ -47,8 +48,7 @@ public static class HarkApp
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        Demos.DemoApps.UseFiles(app);
         app.UseCors();
         app.MapHark();
         if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Hark.AspNetCore.HarkOptions>>().Value.Nchan is { Enabled: true } nchan)
@@ -57,7 +57,8 @@ public static class HarkApp
             app.MapNchanCompat(nchan.Prefix);
         }
         Demos.DemoApps.Map(app);
-        app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
+        var demos = Demos.DemoApps.IsEnabled(app.Configuration, app.Environment);
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app, demos));
         return app;
     }
 
@@ -69,12 +70,14 @@ public static class HarkApp
     /// </summary>
     public static void ConfigureListener(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) => listen.UseHarkLongPoll();
 
-    private static void AnnounceAddresses(WebApplication app)
+    private static void AnnounceAddresses(WebApplication app, bool demos)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         foreach (var address in addresses)
         {
-            Console.WriteLine($"Hark is running at {address}/ (demo page), subscribe at {address}/sub/{{channel}}, publish at {address}/pub/{{channel}}");
+            Console.WriteLine(demos
+                ? $"Hark is running at {address}/ (demo page), subscribe at {address}/sub/{{channel}}, publish at {address}/pub/{{channel}}, dashboard at {address}/admin"
+                : $"Hark is running at {address}/ (no demo page), subscribe at {address}/sub/{{channel}}, publish at {address}/pub/{{channel}}, dashboard at {address}/admin");
         }
     }
 }

@@ -16,7 +16,24 @@ public sealed class HarkMessage
     /// <param name="order">The engine's publish order over all channels (see <see cref="Order"/>).</param>
     /// <param name="version">The publisher's version, or null.</param>
     public HarkMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, MessagePayload payload, long order, long? version)
+        : this(channel, epoch, seq, time, eventName, payload, order, version, traceParent: null)
     {
+    }
+
+    /// <summary>Makes a message as an engine stores it, with the trace context of its publish.</summary>
+    /// <param name="channel">The channel (a valid <see cref="ChannelName"/>).</param>
+    /// <param name="epoch">The history it belongs to.</param>
+    /// <param name="seq">Its sequence number in that history, from 1.</param>
+    /// <param name="time">When it was published.</param>
+    /// <param name="eventName">The event name, or null.</param>
+    /// <param name="payload">The payload.</param>
+    /// <param name="order">The engine's publish order over all channels (see <see cref="Order"/>).</param>
+    /// <param name="version">The publisher's version, or null.</param>
+    /// <param name="traceParent">The publish's W3C <c>traceparent</c>, or null (see <see cref="TraceParent"/>).</param>
+    public HarkMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, MessagePayload payload, long order, long? version,
+        string? traceParent)
+    {
+        TraceParent = traceParent;
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentNullException.ThrowIfNull(payload);
         Version = version;
@@ -52,6 +69,12 @@ public sealed class HarkMessage
 
     /// <summary>The payload.</summary>
     public MessagePayload Payload { get; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the publish that made it, or null when the publish was not traced. Engines store
+    /// it with the message, so a delivery on any node joins the publish's trace. Never sent to subscribers.
+    /// </summary>
+    public string? TraceParent { get; }
 
     /// <summary>Its single-channel cursor, <c>{epoch}:{seq}</c>.</summary>
     public string Cursor { get; }

@@ -13,4 +13,10 @@ public sealed record PublishRequest(string Channel, string? Event, MessagePayloa
     /// publish with the same version is not published twice.
     /// </summary>
     public long? Version { get; init; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the publish (its span, or the publisher's when the publish records none), stored
+    /// with the message (<see cref="HarkMessage.TraceParent"/>); null when untraced.
+    /// </summary>
+    public string? TraceParent { get; init; }
 }

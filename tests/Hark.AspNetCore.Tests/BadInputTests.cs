@@ -248,12 +248,12 @@ public sealed class BadInputTests(ITestOutputHelper output) : ServerTest(output,
         // Publish far more than socket buffers hold; the stream's writes stall, then the server drops it
         // (after Hark:Streams:WriteTimeout, or Kestrel's minimum data rate, whichever comes first).
         var big = "\"" + new string('x', 60_000) + "\"";
-        static bool StillHeld(string metrics) => !metrics.Contains("hark_connections_held{hark_transport=\"sse\"} 0", StringComparison.Ordinal);
-        for (var i = 0; i < 400 && (i % 20 != 19 || StillHeld(await server.Client.GetStringAsync("/metrics"))); i++)
+        static bool StillHeld(PrometheusText metrics) => metrics.Value("hark_connections_held", ("hark_transport", "sse")) != 0;
+        for (var i = 0; i < 400 && (i % 20 != 19 || StillHeld(await server.ScrapeAsync())); i++)
         {
             await server.PublishAsync(c, big);
         }
-        await HarkTestServer.EventuallyAsync(async () => !StillHeld(await server.Client.GetStringAsync("/metrics")), "the non-reading stream is dropped");
+        await HarkTestServer.EventuallyAsync(async () => !StillHeld(await server.ScrapeAsync()), "the non-reading stream is dropped");
         Output.WriteLine(await server.Client.GetStringAsync("/metrics"));
 
         // The client finds its connection closed once it drains what was already in flight.

@@ -31,7 +31,7 @@ public sealed class BehindNginxTests(ITestOutputHelper output)
 
         Assert.Equal(200, delivered.Status);
         Assert.Equal(1, Assert.Single(delivered.Json.GetProperty("messages").EnumerateArray()).GetProperty("data").GetProperty("n").GetInt32());
-        Assert.Equal(2, DirectLongPollTests.Direct(server));
+        Assert.Equal(2, await DirectLongPollTests.Direct(server));
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class BehindNginxTests(ITestOutputHelper output)
 
         Assert.Equal(429, refused.Status);
         Assert.Equal("urn:hark:problem:too-many-connections", refused.Json.GetProperty("type").GetString());
-        Assert.Equal(3, DirectLongPollTests.Direct(server));
+        Assert.Equal(3, await DirectLongPollTests.Direct(server));
     }
 
     [Fact]
@@ -70,6 +70,6 @@ public sealed class BehindNginxTests(ITestOutputHelper output)
         // X-Forwarded-For is then a field nobody reads: both clients are nginx's one address, as in the pipeline.
         Assert.Equal(429, refused.Status);
         Assert.Equal("urn:hark:problem:too-many-connections", refused.Json.GetProperty("type").GetString());
-        Assert.Equal(2, DirectLongPollTests.Direct(server));
+        Assert.Equal(2, await DirectLongPollTests.Direct(server));
     }
 }

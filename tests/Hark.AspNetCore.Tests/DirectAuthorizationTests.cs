@@ -18,7 +18,7 @@ public sealed class DirectAuthorizationTests(ITestOutputHelper output)
         await using var server = await HarkTestServer.StartEmbeddedAsync(output, AddCookieAuthentication, _ => { });
 
         Assert.Equal(200, await PollAsync(server));
-        Assert.Equal(1, DirectLongPollTests.Direct(server));
+        Assert.Equal(1, await DirectLongPollTests.Direct(server));
     }
 
     [Fact]
@@ -28,7 +28,7 @@ public sealed class DirectAuthorizationTests(ITestOutputHelper output)
 
         Assert.Equal(401, await PollAsync(server));
         Assert.Equal(401, await PollAsync(server));
-        Assert.Equal(0, DirectLongPollTests.Direct(server));
+        Assert.Equal(0, await DirectLongPollTests.Direct(server));
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class DirectAuthorizationTests(ITestOutputHelper output)
         }, _ => { });
 
         Assert.Equal(401, await PollAsync(server));
-        Assert.Equal(0, DirectLongPollTests.Direct(server));
+        Assert.Equal(0, await DirectLongPollTests.Direct(server));
     }
 
     private static async Task<int> PollAsync(HarkTestServer server)

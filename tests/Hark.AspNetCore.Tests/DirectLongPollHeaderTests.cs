@@ -26,7 +26,7 @@ public sealed class DirectLongPollHeaderTests(ITestOutputHelper output)
         var response = await connection.ReadResponseAsync();
 
         Assert.Equal(200, response.Status);
-        Assert.Equal(0, Direct(server));
+        Assert.Equal(0, await Direct(server));
         if (header.StartsWith("Origin", StringComparison.Ordinal))
         {
             Assert.Equal("http://app.test", response.Headers["Access-Control-Allow-Origin"]);
@@ -47,7 +47,7 @@ public sealed class DirectLongPollHeaderTests(ITestOutputHelper output)
         await connection.SendAsync(HandDrivenConnection.Get($"/sub/{HarkTestServer.NewChannel()}?timeout=0", header));
 
         Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
-        Assert.Equal(0, Direct(server));
+        Assert.Equal(0, await Direct(server));
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class DirectLongPollHeaderTests(ITestOutputHelper output)
             "X-Forwarded-Prefix: /push", "X-Forwarded-Port: 443"));
 
         Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
-        Assert.Equal(1, Direct(server));
+        Assert.Equal(1, await Direct(server));
     }
 
     [Theory]
@@ -79,7 +79,7 @@ public sealed class DirectLongPollHeaderTests(ITestOutputHelper output)
         await connection.SendAsync(HandDrivenConnection.Get($"/sub/{HarkTestServer.NewChannel()}?timeout=0", header));
 
         Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
-        Assert.Equal(0, Direct(server));
+        Assert.Equal(0, await Direct(server));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class DirectLongPollHeaderTests(ITestOutputHelper output)
 
         await connection.SendAsync(HandDrivenConnection.Get($"/sub/{HarkTestServer.NewChannel()}?timeout=0", traced, "tracestate: vendor=1"));
         Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
-        Assert.Equal(1, Direct(server));
+        Assert.Equal(1, await Direct(server));
 
         // Listeners are process-wide: other tests' requests show up too, so look for this trace only.
         var started = new ConcurrentQueue<ActivityTraceId>();
@@ -106,7 +106,7 @@ public sealed class DirectLongPollHeaderTests(ITestOutputHelper output)
         await connection.SendAsync(HandDrivenConnection.Get($"/sub/{HarkTestServer.NewChannel()}?timeout=0", traced));
 
         Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
-        Assert.Equal(1, Direct(server));
+        Assert.Equal(1, await Direct(server));
         Assert.Contains(traceId, started);
     }
 
@@ -127,7 +127,7 @@ public sealed class DirectLongPollHeaderTests(ITestOutputHelper output)
 
         Assert.Equal(429, refused.Status);
         Assert.Equal("urn:hark:problem:too-many-connections", refused.Json.GetProperty("type").GetString());
-        Assert.Equal(3, Direct(server));
+        Assert.Equal(3, await Direct(server));
     }
 
     [Fact]
@@ -145,6 +145,6 @@ public sealed class DirectLongPollHeaderTests(ITestOutputHelper output)
         // Both count as 127.0.0.1, the connection's address, as the pipeline would count them.
         Assert.Equal(429, refused.Status);
         Assert.Equal("urn:hark:problem:too-many-connections", refused.Json.GetProperty("type").GetString());
-        Assert.Equal(2, Direct(server));
+        Assert.Equal(2, await Direct(server));
     }
 }

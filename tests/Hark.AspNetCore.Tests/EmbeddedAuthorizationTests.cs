@@ -40,7 +40,7 @@ public sealed class EmbeddedAuthorizationTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(server, channel, transport, user: null));
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(server, channel, transport, user: "guest"));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(server, channel, transport, user: "reader"));
-        Assert.Equal(0, DirectLongPollTests.Direct(server));
+        Assert.Equal(0, await DirectLongPollTests.Direct(server));
     }
 
     [Fact]

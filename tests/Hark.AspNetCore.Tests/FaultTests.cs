@@ -233,7 +233,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         await publishing.WaitAsync(HarkTestServer.Patience);
 
         await HarkTestServer.EventuallyAsync(async () =>
-            (await server.Client.GetStringAsync("/metrics")).Contains("hark_connections_held{hark_transport=\"sse\"} 0", StringComparison.Ordinal),
+            (await server.ScrapeAsync()).Value("hark_connections_held", ("hark_transport", "sse")) == 0,
             "every vanished stream is let go");
         var cursor = await server.NowAsync(c);
         var poll = server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=10");

@@ -63,7 +63,7 @@ public sealed class Http2TlsTests(ITestOutputHelper output) : ServerTest(output,
         var batch = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("over tls", batch.GetProperty("messages")[0].GetProperty("data").GetString());
         // The direct path sees only TLS records on this listener and leaves every connection to Kestrel.
-        Assert.Equal(0, DirectLongPollTests.Direct(Server));
+        Assert.Equal(0, await DirectLongPollTests.Direct(Server));
     }
 
     [Fact]
@@ -215,10 +215,10 @@ public sealed class Http2CleartextTests(ITestOutputHelper output) : ServerTest(o
         var c = HarkTestServer.NewChannel();
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync($"/sub/{c}?timeout=0").WaitAsync(HarkTestServer.Patience));
         Assert.Equal(0xd, Assert.IsType<HttpProtocolException>(error.InnerException).ErrorCode); // HTTP_1_1_REQUIRED
-        Assert.Equal(0, DirectLongPollTests.Direct(Server));
+        Assert.Equal(0, await DirectLongPollTests.Direct(Server));
 
         // The same listener goes on answering HTTP/1.1 polls, on the direct path.
         await Server.PollAsync($"/sub/{c}?timeout=0");
-        Assert.Equal(1, DirectLongPollTests.Direct(Server));
+        Assert.Equal(1, await DirectLongPollTests.Direct(Server));
     }
 }

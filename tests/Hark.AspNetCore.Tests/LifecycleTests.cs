@@ -76,20 +76,21 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         }
         await server.PollAsync($"/sub/{c}?cursor={cursor}&timeout=0");
 
-        using var response = await server.Client.GetAsync("/metrics");
-        var text = await response.Content.ReadAsStringAsync();
-        output.WriteLine(text);
+        var metrics = await server.ScrapeAsync();
 
-        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("# TYPE hark_messages_published_total counter", text);
-        Assert.Contains("hark_messages_published_total 4\n", text);
-        Assert.Contains("hark_messages_delivered_total{hark_transport=\"longpoll\"}", text);
-        Assert.Contains("# TYPE hark_poll_duration_seconds histogram", text);
-        Assert.Contains("hark_poll_duration_seconds_bucket{hark_outcome=\"messages\",le=\"+Inf\"} 1", text);
-        Assert.Contains("hark_connections_held{hark_transport=\"longpoll\"} 0", text);
-        Assert.Contains("hark_gaps_total{hark_door=\"hark\",hark_transport=\"longpoll\"} 1\n", text);
-        Assert.Contains("hark_channels ", text);
-        Assert.Contains("hark_history_size_bytes ", text);
+        Assert.Equal("counter", metrics.TypeOf("hark_messages_published_total"));
+        Assert.Equal(4, metrics.Value("hark_messages_published_total"));
+        Assert.True(metrics.Value("hark_messages_delivered_total", ("hark_transport", "longpoll")) >= 2);
+        Assert.Equal("histogram", metrics.TypeOf("hark_poll_duration_seconds"));
+        Assert.Equal(1, metrics.Value("hark_poll_duration_seconds_bucket", ("hark_outcome", "messages"), ("le", "+Inf")));
+        Assert.Equal(0, metrics.Value("hark_connections_held", ("hark_transport", "longpoll")));
+        Assert.Equal(1, metrics.Value("hark_gaps_total", ("hark_gap_reason", "evicted"), ("hark_door", "hark"), ("hark_transport", "longpoll")));
+        Assert.True(metrics.Value("hark_channels") >= 1);
+        Assert.True(metrics.Value("hark_history_size_bytes") > 0);
+        // Kestrel's, ASP.NET Core's and the runtime's meters come along.
+        Assert.NotNull(metrics.TypeOf("kestrel_active_connections"));
+        Assert.NotNull(metrics.TypeOf("http_server_request_duration_seconds"));
+        Assert.NotNull(metrics.TypeOf("dotnet_gc_collections_total"));
     }
 
     [Fact]
@@ -122,13 +123,44 @@ public sealed class LifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task DemoPage_IsServedAtTheRoot()
+    public async Task DemoPage_InDevelopment_IsServedAtTheRoot()
     {
-        await using var server = await HarkTestServer.StartAsync(output);
+        await using var server = await HarkTestServer.StartAsync(output, HarkTestServer.Development);
         using var response = await server.Client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Hark", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("Demos:Enabled=false")]
+    [InlineData("environment=Production")]
+    public async Task Demos_Off_LeaveNoEndpointFileOrSetting(string setting)
+    {
+        await using var server = await HarkTestServer.StartAsync(output, HarkTestServer.Development, setting);
+        foreach (var path in new[] { "/", "/index.html", "/login.html", "/app.js", "/style.css" })
+        {
+            using var page = await server.Client.GetAsync(path);
+            Assert.True(page.StatusCode == HttpStatusCode.NotFound, $"{path}: {page.StatusCode}");
+        }
+        using var api = await server.Client.PostAsync("/api/jobs", new StringContent("{\"devices\":1}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.Null(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetService<Hark.Server.Demos.DemoKeys>(server.App.Services));
+        // The product's settings are the configuration's: the demos add no channel rule and no key.
+        var hark = server.Service<Microsoft.Extensions.Options.IOptions<Hark.AspNetCore.HarkOptions>>().Value;
+        var configured = setting.StartsWith("environment", StringComparison.Ordinal) ? 0 : 1;
+        Assert.Equal(configured, hark.History.LatestValueChannels.Count);
+        Assert.Equal(configured, hark.Subscribe.ProtectedChannels.Count);
+        // Hark itself is all there.
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/hark.js")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Demos_On_WithoutTheHarkSettingsTheyNeed_StopTheStartWithAClearMessage()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => HarkTestServer.StartAsync(output, "Demos:Enabled=true"));
+        Assert.Contains("Hark:Subscribe:TokenKeys", error.Message);
+        Assert.Contains("demo.job.*", error.Message);
     }
 
     [Fact]

@@ -225,5 +225,6 @@ public sealed class LongPollTests(ITestOutputHelper output) : ServerTest(output,
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("urn:hark:problem:channel-closed", problem.GetProperty("type").GetString());
+        Assert.Equal(c, problem.GetProperty("channel").GetString());
     }
 }

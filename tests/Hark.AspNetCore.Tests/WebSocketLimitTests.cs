@@ -110,16 +110,16 @@ public sealed class WebSocketLimitTests(ITestOutputHelper output) : ServerTest(o
         var payload = JsonSerializer.Serialize(new string('x', 64 * 1024));
         var batch = "[" + string.Join(',', Enumerable.Repeat($$"""{"channel":"{{c}}","data":{{payload}}}""", 16)) + "]";
         var published = 0;
-        static bool Dropped(string metrics) => metrics.Contains("hark_connections_dropped_total{hark_transport=\"websocket\"} 1", StringComparison.Ordinal);
+        static bool Dropped(PrometheusText metrics) => metrics.Value("hark_connections_dropped_total", ("hark_transport", "websocket")) == 1;
         // Bounded: 40 batches of 1 MiB at most; the server's buffers fill long before.
-        for (var i = 0; i < 40 && !Dropped(await Server.Client.GetStringAsync("/metrics")); i++)
+        for (var i = 0; i < 40 && !Dropped(await Server.ScrapeAsync()); i++)
         {
             using var response = await Server.Client.PostAsync("/pub", new StringContent(batch, System.Text.Encoding.UTF8, "application/json"));
             Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
             published += 16;
             await Task.Delay(100);
         }
-        Assert.True(Dropped(await Server.Client.GetStringAsync("/metrics")), "the socket that does not read is closed");
+        Assert.True(Dropped(await Server.ScrapeAsync()), "the socket that does not read is closed");
 
         // It reads again within a send timeout: what was under way arrives, then the close, with nothing queued after it.
         var (frames, status, reason) = await socket.ReadToCloseAsync();

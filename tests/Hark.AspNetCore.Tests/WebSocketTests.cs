@@ -174,10 +174,10 @@ public sealed class WebSocketTests(ITestOutputHelper output) : ServerTest(output
         await Server.PublishAsync(c, "1");
         await socket.ReceiveAsync();
 
-        var metrics = await Server.Client.GetStringAsync("/metrics");
-        Assert.Contains("hark_connections_held{hark_transport=\"websocket\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("hark_frames_sent_total{hark_transport=\"websocket\"} 2", metrics, StringComparison.Ordinal);
-        Assert.Contains("hark_messages_delivered_total{hark_transport=\"websocket\"} 1", metrics, StringComparison.Ordinal);
+        var metrics = await Server.ScrapeAsync();
+        Assert.Equal(1, metrics.Value("hark_connections_held", ("hark_transport", "websocket")));
+        Assert.Equal(2, metrics.Value("hark_frames_sent_total", ("hark_transport", "websocket")));
+        Assert.Equal(1, metrics.Value("hark_messages_delivered_total", ("hark_transport", "websocket")));
     }
 
     [Fact]

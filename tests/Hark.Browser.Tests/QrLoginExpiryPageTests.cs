@@ -5,7 +5,7 @@ namespace Hark.Browser.Tests;
 
 /// <summary>Scan-to-log-in with codes that expire after four seconds.</summary>
 public sealed class QrLoginExpiryPageTests(BrowserFixture browser, ITestOutputHelper output)
-    : BrowserTest(browser, output, "Demo:QrTicketLifetime=00:00:04")
+    : BrowserTest(browser, output, "Demos:QrTicketLifetime=00:00:04")
 {
     [Fact]
     public async Task QrLogin_CodeExpires_PageSaysSoAndOffersANewOne()

@@ -190,6 +190,20 @@ describe('against a server that fails on purpose', () => {
     assert.equal(r.statuses.at(-1).channel, current);
   });
 
+  test('410 on several channels names the deleted one by its problem member, not its detail', async () => {
+    const other = `${current}-other`;
+    await reset(() => ({
+      ...problem(410, 'channel-closed'),
+      body: { type: 'urn:hark:problem:channel-closed', title: 'Channel deleted', status: 410, detail: 'deleted', channel: other },
+    }));
+    fault.state.channel = `${current},${other}`;
+    const r = recorder();
+    const handle = subscribe([current, other], { url, transport: 'longpoll', WebSocket: null, random: () => 0.5, clock: recordingClock(), ...r.options });
+    handles.push(handle);
+    await until(() => handle.status === 'closed', 'the subscription is closed');
+    assert.deepEqual(r.closed, [other]);
+  });
+
   test('another 4xx stops with status failed', async () => {
     await reset(() => problem(400, 'invalid-cursor'));
     const { handle, r } = open({ cursor: 'e-1:99' });

@@ -5,16 +5,17 @@ using Microsoft.Net.Http.Headers;
 namespace Hark.AspNetCore.Internal;
 
 /// <summary>
-/// The browser client (<c>clients/js/hark.js</c> and its declarations), embedded in this assembly and
+/// A file embedded in this assembly and served as is: the browser client (<c>clients/js/hark.js</c> and its
+/// declarations), and the dashboard's page and scripts. The client is embedded in this assembly and
 /// served by <c>MapHark</c> next to the endpoints it talks to, so a page imports the client that matches
 /// its server. A strong ETag and <c>Cache-Control: no-cache</c>: browsers revalidate, and get a 304 until
 /// the server is upgraded.
 /// </summary>
 internal sealed class ClientFile
 {
-    public static readonly ClientFile Script = Load("hark.js", "text/javascript; charset=utf-8");
+    public static readonly ClientFile Script = Load("Client.hark.js", "text/javascript; charset=utf-8");
 
-    public static readonly ClientFile Declarations = Load("hark.d.ts", "application/typescript");
+    public static readonly ClientFile Declarations = Load("Client.hark.d.ts", "application/typescript");
 
     private readonly byte[] _content;
     private readonly string _contentType;
@@ -59,10 +60,11 @@ internal sealed class ClientFile
         && EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var tags)
         && tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(_etag, useStrongComparison: false));
 
-    private static ClientFile Load(string name, string contentType)
+    /// <summary>An embedded file, by its name after <c>Hark.AspNetCore.</c> (such as <c>Client.hark.js</c>).</summary>
+    public static ClientFile Load(string name, string contentType)
     {
-        using var stream = typeof(ClientFile).Assembly.GetManifestResourceStream("Hark.AspNetCore.Client." + name)
-            ?? throw new InvalidOperationException($"The embedded client file '{name}' is missing from the build.");
+        using var stream = typeof(ClientFile).Assembly.GetManifestResourceStream("Hark.AspNetCore." + name)
+            ?? throw new InvalidOperationException($"The embedded file '{name}' is missing from the build.");
         var content = new byte[stream.Length];
         stream.ReadExactly(content);
         return new ClientFile(content, contentType);

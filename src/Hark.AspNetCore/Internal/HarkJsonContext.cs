@@ -26,4 +26,5 @@ internal sealed record HookRequest(string Action, IReadOnlyList<string> Channels
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(Auth.GrantPayload))]
 [JsonSerializable(typeof(HookRequest))]
+[JsonSerializable(typeof(Admin.StatsSnapshot))]
 internal sealed partial class HarkJsonContext : JsonSerializerContext;

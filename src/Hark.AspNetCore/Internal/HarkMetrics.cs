@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
 
 namespace Hark.AspNetCore.Internal;
 
@@ -7,6 +9,7 @@ internal sealed class HarkMetrics
 {
     public const string MeterName = "Hark";
 
+    private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     private static readonly double[] HoldBuckets = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 15, 20, 25, 30, 60, 120];
 
     private readonly Counter<long> _published;
@@ -20,16 +23,21 @@ internal sealed class HarkMetrics
     private readonly Counter<long> _frames;
     private readonly Counter<long> _hookCalls;
     private readonly Histogram<double> _hookDuration;
+    private readonly Histogram<double> _latency;
+    private readonly TimeProvider _time;
+    private readonly double _deliverySampleRate;
 
-    public HarkMetrics(IMeterFactory meterFactory, Hark.IHarkEngine engine)
+    public HarkMetrics(IMeterFactory meterFactory, Hark.IHarkEngine engine, TimeProvider time, IOptions<HarkOptions> options)
     {
+        _time = time;
+        _deliverySampleRate = options.Value.Tracing.DeliverySampleRate;
         var meter = meterFactory.Create(MeterName);
         _published = meter.CreateCounter<long>("hark.messages.published", "{message}", "Messages published.");
         _delivered = meter.CreateCounter<long>("hark.messages.delivered", "{message}", "Messages written to subscribers, counted once per subscriber.");
         _held = meter.CreateUpDownCounter<long>("hark.connections.held", "{connection}", "Subscriber requests being held open now.");
         _pollDuration = meter.CreateHistogram("hark.poll.duration", "s", "How long long-polls were held before they were answered.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HoldBuckets });
-        _gaps = meter.CreateCounter<long>("hark.gaps", "{gap}", "Gaps reported to subscribers: messages after their cursor were gone.");
+        _gaps = meter.CreateCounter<long>("hark.gaps", "{gap}", "Gaps reported to subscribers: messages after their cursor were gone, by reason (evicted, reset).");
         _rejected = meter.CreateCounter<long>("hark.requests.rejected", "{request}", "Requests answered with a problem (4xx).");
         _dropped = meter.CreateCounter<long>("hark.connections.dropped", "{connection}",
             "Streams and sockets dropped because the client did not read (on a socket: closed as a slow consumer, 4408).");
@@ -40,17 +48,42 @@ internal sealed class HarkMetrics
             "Calls to the application's authorization hook, by outcome: allowed, denied, failed (an answer other than 2xx, 401 or 403, or unreachable), timeout.");
         _hookDuration = meter.CreateHistogram("hark.auth.hook.duration", "s", "How long the authorization hook took to answer (or to time out).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        _latency = meter.CreateHistogram("hark.delivery.latency", "s",
+            "From a publish accepted to its message written to a subscriber, once per write (the oldest message of the write).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         meter.CreateObservableGauge("hark.channels", () => engine.ChannelCount, "{channel}", "Channels held by the engine.");
         meter.CreateObservableGauge("hark.history.size", () => engine.HistoryBytes, "By", "Bytes of message history held.");
     }
 
     public void Published(int count) => _published.Add(count);
 
-    public void Delivered(int count, string transport)
+    /// <summary>
+    /// Counts a write of <paramref name="messages"/> to one subscriber, records its latency (one clock read per write)
+    /// and, sampled, its span in the publish's trace.
+    /// </summary>
+    public void Delivered(IReadOnlyList<HarkMessage> messages, string transport)
     {
-        if (count > 0 && _delivered.Enabled)
+        if (messages.Count == 0)
         {
-            _delivered.Add(count, new KeyValuePair<string, object?>("hark.transport", transport));
+            return;
+        }
+        var tag = new KeyValuePair<string, object?>("hark.transport", transport);
+        if (_delivered.Enabled)
+        {
+            _delivered.Add(messages.Count, tag);
+        }
+        var timed = _latency.Enabled;
+        if (timed || (_deliverySampleRate > 0 && messages[0].TraceParent is not null))
+        {
+            var now = _time.GetUtcNow();
+            if (timed)
+            {
+                _latency.Record(Math.Max(0, (now - messages[0].Time).TotalSeconds), tag);
+            }
+            if (_deliverySampleRate > 0)
+            {
+                DeliveryTrace.Record(messages, transport, now, _deliverySampleRate);
+            }
         }
     }
 
@@ -78,12 +111,19 @@ internal sealed class HarkMetrics
 
     public void AnsweredDirectly() => _direct.Add(1);
 
-    /// <summary>Counts gaps reported to subscribers, by the front door (<c>hark</c>, <c>nchan</c>) and transport that reported them.</summary>
-    public void Gaps(int count, string door, string transport)
+    /// <summary>Counts the gaps of one answer, by reason (<c>hark.gap.reason</c>: <c>evicted</c> or <c>reset</c>) and by the front door
+    /// (<c>hark</c>, <c>nchan</c>) and transport that reported them.</summary>
+    public void Gaps(IReadOnlyList<ChannelGap> gaps, string door, string transport)
     {
-        if (count > 0)
+        for (var i = 0; i < gaps.Count; i++)
         {
-            _gaps.Add(count, new KeyValuePair<string, object?>("hark.door", door), new KeyValuePair<string, object?>("hark.transport", transport));
+            var tags = new TagList
+            {
+                { "hark.gap.reason", gaps[i].Reason == GapReason.Evicted ? "evicted" : "reset" },
+                { "hark.door", door },
+                { "hark.transport", transport },
+            };
+            _gaps.Add(1, tags);
         }
     }
 

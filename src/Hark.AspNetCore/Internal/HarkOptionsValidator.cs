@@ -22,6 +22,9 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
         Require(history.SweepInterval > TimeSpan.Zero, "Hark:History:SweepInterval must be positive.");
         Require(history.MaxTombstones >= 0, "Hark:History:MaxTombstones must be 0 or more.");
         Require(poll.MaxTimeout > TimeSpan.Zero, "Hark:Poll:MaxTimeout must be positive.");
+        Require(options.Tracing.DeliverySampleRate is >= 0 and <= 1, "Hark:Tracing:DeliverySampleRate must be between 0 and 1.");
+        Require(options.Admin.Interval >= TimeSpan.FromMilliseconds(100) && options.Admin.Interval <= TimeSpan.FromMinutes(1), "Hark:Admin:Interval must be between 100 ms and 1 minute.");
+        Require(options.Admin.TopChannels is >= 1 and <= 100, "Hark:Admin:TopChannels must be between 1 and 100.");
         var ask = options.Ask;
         Require(ask.DefaultTimeout > TimeSpan.Zero && ask.DefaultTimeout <= ask.MaxTimeout, "Hark:Ask:DefaultTimeout must be positive and at most Hark:Ask:MaxTimeout.");
         Require(ask.MaxTimeout < history.MaxAge, "Hark:Ask:MaxTimeout must be shorter than Hark:History:MaxAge: a question's reply channel must outlive it.");

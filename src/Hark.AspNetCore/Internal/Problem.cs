@@ -109,8 +109,12 @@ internal sealed record Problem(int Status, string Type, string Title, string Det
     public static Problem TooMany(string type, string title, string detail, int retryAfter) =>
         new(StatusCodes.Status429TooManyRequests, type, title, detail) { RetryAfterSeconds = Math.Max(1, retryAfter) };
 
+    /// <summary>The <c>410</c> of a deleted channel; the channel is a member, so a client on several knows which one.</summary>
     public static Problem ChannelClosed(string name) => new(
-        StatusCodes.Status410Gone, "channel-closed", "Channel deleted", $"Channel '{name}' was deleted while this request waited.");
+        StatusCodes.Status410Gone, "channel-closed", "Channel deleted", $"Channel '{name}' was deleted while this request waited.")
+    {
+        Members = new Dictionary<string, object?> { ["channel"] = name },
+    };
 
     /// <summary>Cuts user input echoed in a problem so a huge value does not come back whole.</summary>
     public static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");

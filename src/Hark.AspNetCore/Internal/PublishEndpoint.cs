@@ -57,8 +57,12 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
         {
             return (null, problem);
         }
+        // A server limit (HarkLimitException) is answered by the endpoint wrapper in MapHark.
+        using var activity = PublishTrace.Start(context, "hark.publish", out var traceParent);
         var result = await engine.PublishAsync(
-            new PublishRequest(channel, eventName.Length > 0 ? eventName : null, payload) { Version = version }, context.RequestAborted);
+            new PublishRequest(channel, eventName.Length > 0 ? eventName : null, payload) { Version = version, TraceParent = traceParent },
+            context.RequestAborted);
+        PublishTrace.Published(activity, result);
         if (result.Stale)
         {
             return (null, StaleVersion(result, version!.Value));
@@ -94,9 +98,12 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
             return;
         }
         IReadOnlyList<PublishResult> results;
+        using var activity = PublishTrace.Start(context, "hark.publish", out var traceParent);
+        activity?.SetTag("hark.messages", batch!.Count);
         try
         {
-            results = await engine.PublishBatchAsync(batch!, context.RequestAborted);
+            results = await engine.PublishBatchAsync(traceParent is null ? batch! : [.. batch!.Select(m => m with { TraceParent = traceParent })],
+                context.RequestAborted);
         }
         catch (HarkLimitException e)
         {
@@ -109,9 +116,12 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
     }
 
     /// <summary><c>GET /pub/{channel}</c></summary>
-    public async Task InfoAsync(HttpContext context)
+    public Task InfoAsync(HttpContext context) => InfoAsync(context, gate.Check);
+
+    /// <summary>Channel info for a caller whom <paramref name="authorize"/> admits (the publisher's gate, or the admin's).</summary>
+    public async Task InfoAsync(HttpContext context, Func<HttpContext, string, Problem?> authorize)
     {
-        if (Admit(context, out var channel) is { } denied)
+        if (Admit(context, authorize, out var channel) is { } denied)
         {
             await denied.WriteAsync(context, metrics);
             return;
@@ -127,9 +137,12 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
     }
 
     /// <summary><c>DELETE /pub/{channel}</c></summary>
-    public async Task DeleteAsync(HttpContext context)
+    public Task DeleteAsync(HttpContext context) => DeleteAsync(context, gate.Check);
+
+    /// <summary>Deletes a channel for a caller whom <paramref name="authorize"/> admits (the publisher's gate, or the admin's).</summary>
+    public async Task DeleteAsync(HttpContext context, Func<HttpContext, string, Problem?> authorize)
     {
-        if (Admit(context, out var channel) is { } denied)
+        if (Admit(context, authorize, out var channel) is { } denied)
         {
             await denied.WriteAsync(context, metrics);
             return;
@@ -142,10 +155,12 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private Problem? Admit(HttpContext context, out string channel)
+    private Problem? Admit(HttpContext context, out string channel) => Admit(context, gate.Check, out channel);
+
+    private static Problem? Admit(HttpContext context, Func<HttpContext, string, Problem?> authorize, out string channel)
     {
         channel = context.GetRouteValue("channel") as string ?? "";
-        return Admit(context, channel);
+        return ChannelName.IsValid(channel) ? authorize(context, channel) : Problem.InvalidChannel(channel);
     }
 
     /// <summary>Whether the caller may publish to, describe or delete <paramref name="channel"/>: a valid name, and the publisher key or loopback rule.</summary>
@@ -242,7 +257,9 @@ internal sealed class PublishEndpoint(IHarkEngine engine, FanoutHub hub, HarkMet
         {
             return (null, refused);
         }
-        var result = await engine.PublishAsync(request, cancellationToken);
+        using var activity = PublishTrace.Start(context, "hark.publish", out var traceParent);
+        var result = await engine.PublishAsync(request with { TraceParent = traceParent }, cancellationToken);
+        PublishTrace.Published(activity, result);
         if (result.Stale)
         {
             return (null, StaleVersion(result, request.Version!.Value));

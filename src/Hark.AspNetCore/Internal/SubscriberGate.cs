@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hark.AspNetCore.Internal.Admin;
 using Hark.AspNetCore.Internal.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,8 @@ namespace Hark.AspNetCore.Internal;
 /// token (from <c>Authorization: Bearer</c> or <c>?token=</c>, as EventSource cannot set headers; HS256, or RS256/ES256
 /// from the application's issuer) whose claim names the channels or patterns, or the hook itself; public patterns need
 /// none. Missing or invalid credentials are 401, valid ones without the channel 403, an issuer or hook that cannot be
-/// reached 503.
+/// reached 503. The server's own channels (<c>~admin.</c>) take the admin key instead, over HTTP only
+/// (<see cref="AdminGate"/>).
 /// </summary>
 internal sealed class SubscriberGate
 {
@@ -28,10 +30,12 @@ internal sealed class SubscriberGate
     private readonly GrantSigner _grants;
     private readonly TimeProvider _time;
     private readonly bool _everyChannel;
+    private readonly AdminGate _admin;
     private KeyedParameters? _parameters;
 
-    public SubscriberGate(IOptions<HarkOptions> options, SigningKeys keys, AuthorizationHook hook, GrantSigner grants, TimeProvider time)
+    public SubscriberGate(IOptions<HarkOptions> options, SigningKeys keys, AuthorizationHook hook, GrantSigner grants, AdminGate admin, TimeProvider time)
     {
+        _admin = admin;
         _options = options.Value.Subscribe;
         _keys = keys;
         _hook = hook;
@@ -86,6 +90,13 @@ internal sealed class SubscriberGate
     /// </summary>
     public async ValueTask<SubscriberAuthorization> AuthorizeAsync(SubscriberCredentials who, IReadOnlyList<string> channels, CancellationToken cancellation)
     {
+        if (AnyAdminChannel(channels))
+        {
+            // The dashboard's own channels: the admin key (or loopback), over HTTP only: a socket's frame has no request to
+            // tell loopback by.
+            var refused = who.Context is { } http ? _admin.CheckSubscriber(http, who.Token, channels) : AdminOverHttp;
+            return refused is null ? new SubscriberAuthorization(null, channels) : SubscriberAuthorization.Refused(refused);
+        }
         if (!NeedsToken(channels))
         {
             return new SubscriberAuthorization(null, channels);
@@ -142,6 +153,10 @@ internal sealed class SubscriberGate
     /// <summary>Whether <paramref name="token"/> (null when none was presented) may read every one of <paramref name="channels"/>.</summary>
     public async ValueTask<Problem?> CheckAsync(string? token, IReadOnlyList<string> channels, CancellationToken cancellation = default)
     {
+        if (AnyAdminChannel(channels))
+        {
+            return AdminOverHttp;
+        }
         if (!NeedsToken(channels))
         {
             return null;
@@ -213,6 +228,21 @@ internal sealed class SubscriberGate
         return (Patterns(result.ClaimsIdentity.Claims.Where(c => c.Type == _options.ChannelsClaim).Select(c => c.Value)), null);
     }
 
+    private static readonly Problem AdminOverHttp = new(StatusCodes.Status403Forbidden, "admin-over-http", "Admin channels are read over HTTP",
+        $"Read '{AdminStats.ChannelPrefix}…' channels with GET /sub (SSE or long-poll) and the admin key.");
+
+    private static bool AnyAdminChannel(IReadOnlyList<string> channels)
+    {
+        for (var i = 0; i < channels.Count; i++)
+        {
+            if (AdminStats.IsAdminChannel(channels[i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Problem Invalid(string why) => new(StatusCodes.Status401Unauthorized, "invalid-token", "Invalid subscriber token", why);
 
     /// <summary>The validation parameters for one set of keys, made again only when the set changes.</summary>
@@ -231,7 +261,7 @@ internal sealed class SubscriberGate
     private sealed record KeyedParameters(SigningKeys.Snapshot Keys, TokenValidationParameters Parameters);
 
     /// <summary>Authorization everywhere but public patterns (<c>RequireToken</c>, or a hook alone); else only on protected patterns.</summary>
-    private bool NeedsToken(string channel) => _everyChannel
+    private bool NeedsToken(string channel) => AdminStats.IsAdminChannel(channel) || _everyChannel
         ? !_options.PublicChannels.Any(p => ChannelPattern.Matches(p, channel))
         : _options.ProtectedChannels.Any(p => ChannelPattern.Matches(p, channel));
 

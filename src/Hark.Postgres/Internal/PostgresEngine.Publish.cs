@@ -27,6 +27,7 @@ internal sealed partial class PostgresEngine
         var data = new byte[count][];
         var sizes = new int[count];
         var versions = new long?[count];
+        var traces = new string?[count];
         for (var i = 0; i < count; i++)
         {
             var r = requests[i];
@@ -40,6 +41,7 @@ internal sealed partial class PostgresEngine
             data[i] = r.Payload.Utf8.ToArray();
             sizes[i] = HistoryWindow.StoredSize(r);
             versions[i] = r.Version;
+            traces[i] = r.TraceParent;
         }
         // Most publishes carry no version and go to one channel: they take the simpler, faster statement.
         var unversioned = versions.All(v => v is null) && channels.All(c => string.Equals(c, channels[0], StringComparison.Ordinal));
@@ -58,6 +60,7 @@ internal sealed partial class PostgresEngine
                     command.Parameters.Add(new NpgsqlParameter("is_text", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = isText });
                     command.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = data });
                     command.Parameters.Add(new NpgsqlParameter("sizes", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = sizes });
+                    command.Parameters.Add(new NpgsqlParameter("traces", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = traces });
                     if (!unversioned)
                     {
                         command.Parameters.Add(new NpgsqlParameter("versions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = versions });
@@ -133,7 +136,7 @@ internal sealed partial class PostgresEngine
             if (rows[i].Id is { } id && string.Equals(r.Channel, channel, StringComparison.Ordinal))
             {
                 var row = rows[i];
-                list.Add(new CachedMessage(new HarkMessage(channel, row.Epoch, row.Seq, now, r.Event, r.Payload, id, r.Version), HistoryWindow.StoredSize(r), row.EndBytes));
+                list.Add(new CachedMessage(new HarkMessage(channel, row.Epoch, row.Seq, now, r.Event, r.Payload, id, r.Version, r.TraceParent), HistoryWindow.StoredSize(r), row.EndBytes));
             }
         }
         return list;

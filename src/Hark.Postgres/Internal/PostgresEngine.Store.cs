@@ -66,7 +66,7 @@ internal sealed partial class PostgresEngine
                     var seq = reader.GetInt64(8);
                     var message = ToMessage(name, snapshot.State.Epoch!.Value, seq, new DateTimeOffset(reader.GetDateTime(10)),
                         reader.IsDBNull(13) ? null : reader.GetString(13), reader.GetBoolean(14), (byte[])reader.GetValue(15), reader.GetInt64(9),
-                        reader.IsDBNull(16) ? null : reader.GetInt64(16));
+                        reader.IsDBNull(16) ? null : reader.GetInt64(16), reader.IsDBNull(17) ? null : reader.GetString(17));
                     snapshot.Messages.Add(new CachedMessage(message, reader.GetInt32(11), reader.GetInt64(12)));
                 }
             }

@@ -120,8 +120,9 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
         await Task.WhenAny(_listened.Task, Task.Delay(TimeSpan.FromSeconds(5), _stopping.Token));
     }
 
-    private static HarkMessage ToMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, bool isText, byte[] data, long order, long? version) =>
-        StoredMessage.Restore(channel, epoch, seq, time, eventName, isText, data, order, version);
+    private static HarkMessage ToMessage(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, bool isText, byte[] data, long order, long? version,
+        string? traceParent) =>
+        StoredMessage.Restore(channel, epoch, seq, time, eventName, isText, data, order, version, traceParent);
 
     // PostgreSQL keeps microseconds: a node's own copy of a message must carry the very time the others read back.
     private DateTimeOffset Now()

@@ -42,6 +42,10 @@ internal static class Schema
         ALTER TABLE hark_channels ADD COLUMN IF NOT EXISTS version bigint;
         ALTER TABLE hark_messages ADD COLUMN IF NOT EXISTS version bigint;
         """,
+        // Traces: the publish's W3C traceparent (null when untraced), so a delivery on any node joins its trace.
+        """
+        ALTER TABLE hark_messages ADD COLUMN IF NOT EXISTS trace_parent text;
+        """,
     ];
 
     public static int Version => Steps.Length;

@@ -34,8 +34,8 @@ internal static class Sql
     /// </summary>
     public const string Publish = """
         WITH input AS (
-          SELECT * FROM unnest(@channels::text[], @events::text[], @is_text::boolean[], @data::bytea[], @sizes::int[], @versions::bigint[])
-            WITH ORDINALITY AS t(channel, event, is_text, data, size, version, ord)
+          SELECT * FROM unnest(@channels::text[], @events::text[], @is_text::boolean[], @data::bytea[], @sizes::int[], @versions::bigint[], @traces::text[])
+            WITH ORDINALITY AS t(channel, event, is_text, data, size, version, trace_parent, ord)
         ), locked AS MATERIALIZED (
           SELECT c.name, c.live, c.epoch, c.last_seq, c.total_bytes, CASE WHEN c.live THEN c.version END AS version
           FROM hark_channels c WHERE c.name IN (SELECT channel FROM input)
@@ -63,7 +63,7 @@ internal static class Sql
           SELECT channel, epoch, last_seq, total_bytes, true, @time, version FROM chan WHERE NOT existed ORDER BY channel
           RETURNING name
         ), numbered AS (
-          SELECT d.ord, d.channel, d.event, d.is_text, d.data, d.size, d.version, d.published, ch.epoch, ch.last_seq, ch.total_bytes,
+          SELECT d.ord, d.channel, d.event, d.is_text, d.data, d.size, d.version, d.trace_parent, d.published, ch.epoch, ch.last_seq, ch.total_bytes,
             ch.last_seq - ch.n + count(*) FILTER (WHERE d.published) OVER w AS seq,
             ch.total_bytes - ch.bytes + coalesce(sum(d.size) FILTER (WHERE d.published) OVER w, 0) AS end_bytes,
             greatest(d.old_version, max(d.version) OVER w) AS newest_version
@@ -72,8 +72,8 @@ internal static class Sql
           WHERE ch.existed OR ch.channel IN (SELECT name FROM created)
           WINDOW w AS (PARTITION BY d.channel ORDER BY d.ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
         ), ins AS (
-          INSERT INTO hark_messages (channel, seq, time, size, end_bytes, event, is_text, data, version)
-          SELECT channel, seq, @time, size, end_bytes, event, is_text, data, version FROM numbered WHERE published ORDER BY ord
+          INSERT INTO hark_messages (channel, seq, time, size, end_bytes, event, is_text, data, version, trace_parent)
+          SELECT channel, seq, @time, size, end_bytes, event, is_text, data, version, trace_parent FROM numbered WHERE published ORDER BY ord
           RETURNING channel, seq, id
         )
         SELECT n.epoch, n.seq, ins.id, n.end_bytes, n.last_seq, n.total_bytes, n.newest_version,
@@ -90,8 +90,8 @@ internal static class Sql
     /// </summary>
     public const string PublishUnversioned = """
         WITH input AS (
-          SELECT * FROM unnest(@channels::text[], @events::text[], @is_text::boolean[], @data::bytea[], @sizes::int[])
-            WITH ORDINALITY AS t(channel, event, is_text, data, size, ord)
+          SELECT * FROM unnest(@channels::text[], @events::text[], @is_text::boolean[], @data::bytea[], @sizes::int[], @traces::text[])
+            WITH ORDINALITY AS t(channel, event, is_text, data, size, trace_parent, ord)
         ), per AS (
           SELECT channel, count(*)::bigint AS n, sum(size)::bigint AS bytes FROM input GROUP BY channel
         ), ch AS (
@@ -106,14 +106,14 @@ internal static class Sql
             updated = excluded.updated
           RETURNING c.name, c.epoch, c.last_seq, c.total_bytes, c.version
         ), numbered AS (
-          SELECT i.ord, i.channel, i.event, i.is_text, i.data, i.size, ch.epoch, ch.last_seq, ch.total_bytes, ch.version,
+          SELECT i.ord, i.channel, i.event, i.is_text, i.data, i.size, i.trace_parent, ch.epoch, ch.last_seq, ch.total_bytes, ch.version,
             ch.last_seq - per.n + row_number() OVER w AS seq,
             ch.total_bytes - per.bytes + sum(i.size) OVER w AS end_bytes
           FROM input i JOIN per USING (channel) JOIN ch ON ch.name = i.channel
           WINDOW w AS (PARTITION BY i.channel ORDER BY i.ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
         ), ins AS (
-          INSERT INTO hark_messages (channel, seq, time, size, end_bytes, event, is_text, data)
-          SELECT channel, seq, @time, size, end_bytes, event, is_text, data FROM numbered ORDER BY ord
+          INSERT INTO hark_messages (channel, seq, time, size, end_bytes, event, is_text, data, trace_parent)
+          SELECT channel, seq, @time, size, end_bytes, event, is_text, data, trace_parent FROM numbered ORDER BY ord
           RETURNING channel, seq, id
         )
         SELECT n.epoch, n.seq, ins.id, n.end_bytes, n.last_seq, n.total_bytes, n.version,
@@ -137,7 +137,7 @@ internal static class Sql
         )
         SELECT s.name, s.epoch, s.last_seq, s.total_bytes, s.reset_stamp, s.live, s.first_seq,
           (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM hark_stamp),
-          m.seq, m.id, m.time, m.size, m.end_bytes, m.event, m.is_text, m.data, m.version
+          m.seq, m.id, m.time, m.size, m.end_bytes, m.event, m.is_text, m.data, m.version, m.trace_parent
         FROM s LEFT JOIN LATERAL (
           SELECT * FROM hark_messages m
           WHERE s.live AND m.channel = s.name

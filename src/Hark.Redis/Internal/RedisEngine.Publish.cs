@@ -79,7 +79,7 @@ internal sealed partial class RedisEngine
             {
                 var messages = published.TryGetValue(request.Channel, out var before) ? before.Messages
                     : _changes.IsWatched(request.Channel) ? [] : null;
-                messages?.Add(new HarkMessage(request.Channel, epoch, seq, time, request.Event, request.Payload, order, request.Version));
+                messages?.Add(new HarkMessage(request.Channel, epoch, seq, time, request.Event, request.Payload, order, request.Version, request.TraceParent));
                 published[request.Channel] = (epoch, seq, messages);
             }
             results[i] = new PublishResult(request.Channel, seq, Cursor.Format(epoch, seq), 0) { Stale = stale, Version = highest };

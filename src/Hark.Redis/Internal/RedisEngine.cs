@@ -56,6 +56,9 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
     private ConnectionMultiplexer? _redis;
     private long _instance;
 
+    /// <summary>Told of the connection once it is made (tracing instruments it).</summary>
+    public Action<IConnectionMultiplexer>? Connected { get; init; }
+
     public RedisEngine(RedisOptions options, HistoryOptions history, TimeProvider time, ILogger<RedisEngine> logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Configuration, "Hark:Redis:Configuration");
@@ -124,6 +127,7 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
             throw RedisErrors.Unavailable(e);
         }
         _redis = redis;
+        Connected?.Invoke(redis);
         _listening = Task.Run(() => ListenAsync(_stopping.Token));
         // Serving before the first probe came back is correct (a lost wake-up is caught up), only later; so this
         // waits for it a little, not forever.

@@ -12,7 +12,4 @@ public sealed class DemoKeys(IOptions<DemoOptions> options)
 
     /// <summary>Signs session cookies.</summary>
     public byte[] Session { get; } = RandomNumberGenerator.GetBytes(32);
-
-    /// <summary>Signs subscriber tokens; added to <c>Hark:Subscribe:TokenKeys</c> when none is configured.</summary>
-    public static string SubscriberTokenKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 }

@@ -1,12 +1,12 @@
 namespace Hark.Server.Demos;
 
-/// <summary>Settings of the demo apps served beside Hark (bound from <c>Demo</c>).</summary>
+/// <summary>
+/// Settings of the demo apps served beside Hark (bound from <c>Demos</c>; <c>Demos:Enabled</c>, read by
+/// <see cref="DemoApps.IsEnabled"/>, turns them on or off).
+/// </summary>
 public sealed class DemoOptions
 {
-    public const string SectionName = "Demo";
-
-    /// <summary>Whether the demo apps and their APIs are mapped. Default true.</summary>
-    public bool Enabled { get; set; } = true;
+    public const string SectionName = "Demos";
 
     /// <summary>How long a QR login ticket may be used. Default 2 minutes.</summary>
     public TimeSpan QrTicketLifetime { get; set; } = TimeSpan.FromMinutes(2);

@@ -1,8 +1,26 @@
 // The demo page: publish form and the two live panels side by side.
-import { CHANNEL_NAME, EVENT_NAME, POLL_TIMEOUT, JSON_SAMPLE, TEXT_SAMPLE, el, plural, sleep, isProblem, readBody } from './util.js';
-import { PanelView } from './view.js';
-import { LongPollClient } from './longpoll.js';
-import { SseClient } from './sse.js';
+import { PanelView, el, plural } from './view.js';
+import { Panel, POLL_TIMEOUT } from './panel.js';
+
+const CHANNEL_NAME = /^[A-Za-z0-9._:@~-]{1,128}$/;
+const EVENT_NAME = /^[A-Za-z0-9._:/-]{1,64}$/;
+const JSON_SAMPLE = '{"text": "Hello from the demo page"}';
+const TEXT_SAMPLE = 'Hello from the demo page';
+
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+const isProblem = (json) => json !== null && typeof json === 'object' && typeof json.title === 'string' && 'status' in json;
+
+/** Reads a response body as text and, when it parses, as JSON. */
+async function readBody(response) {
+  const text = await response.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  return { text, json };
+}
 
 // ---------------------------------------------------------------- page wiring
 
@@ -18,8 +36,8 @@ const result = document.getElementById('publish-result');
 
 const longPollView = new PanelView(document.getElementById('longpoll'));
 const sseView = new PanelView(document.getElementById('sse'));
-const longPoll = new LongPollClient(longPollView);
-const sse = new SseClient(sseView);
+const longPoll = new Panel(longPollView, 'longpoll');
+const sse = new Panel(sseView, 'sse');
 
 let following = null;
 

@@ -1,5 +1,58 @@
-// A panel's view: status, counters and the message feed.
-import { MAX_ROWS, el, clock, formatTime, formatData, describeGap } from './util.js';
+// A panel's view: status, counters and the message feed, and the page's small DOM helpers.
+// Message content is only ever put into the page with textContent / text nodes.
+
+export const MAX_ROWS = 200;
+
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === 'class') node.className = value;
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined) node.append(child); // strings become text nodes
+  }
+  return node;
+}
+
+export function pad(n, width = 2) {
+  return String(n).padStart(width, '0');
+}
+
+export function clock(date = new Date()) {
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+export function formatTime(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso ?? '');
+  return `${clock(date)}.${pad(date.getMilliseconds(), 3)}`;
+}
+
+export function formatData(data) {
+  if (typeof data === 'string') return { text: data, kind: 'text' };
+  const compact = JSON.stringify(data);
+  if (compact === undefined) return { text: '(no data)', kind: 'text' };
+  return { text: compact.length <= 72 ? compact : JSON.stringify(data, null, 2), kind: 'json' };
+}
+
+export function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function describeGap(gap) {
+  const where = gap.channel ? `‘${gap.channel}’: ` : '';
+  if (gap.reason === 'evicted') {
+    const missed = typeof gap.missed === 'number' ? plural(gap.missed, 'message') : 'Some messages';
+    return `${where}${missed} left the history before they were read.`;
+  }
+  if (gap.reason === 'reset') {
+    return `${where}the channel's history was re-created (deleted, or the server restarted); older messages are gone.`;
+  }
+  return `${where}${gap.reason ?? 'unknown reason'}.`;
+}
+
 
 // ---------------------------------------------------------------- a panel's view
 

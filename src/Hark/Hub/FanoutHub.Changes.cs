@@ -14,6 +14,7 @@ internal sealed partial class FanoutHub : IChannelChangeListener
 
     private int Appended(string channel, Epoch epoch, long lastSeq, IReadOnlyList<HarkMessage>? messages)
     {
+        Volatile.Read(ref _activity)?.Appended(channel, epoch, lastSeq);
         if (Take(channel, out var hubChannel, out var reports, new ChannelPosition(channel, epoch, lastSeq), out var newest) is not { } taken)
         {
             return 0;

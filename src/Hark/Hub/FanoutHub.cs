@@ -15,6 +15,7 @@ internal sealed partial class FanoutHub : IDisposable
     private readonly TimeProvider _time;
     private readonly int _maxPerChannel;
     private readonly ITimer _sweepTimer;
+    private ChannelActivity? _activity;
 
     public FanoutHub(IHarkEngine engine, DeadlineWheel wheel, TimeProvider time, int maxSubscribersPerChannel)
         : this(engine, wheel, time, maxSubscribersPerChannel, TimeSpan.FromSeconds(10))
@@ -40,6 +41,16 @@ internal sealed partial class FanoutHub : IDisposable
     /// starts before that message, so <see cref="StartAsync"/> leaves those to the engine.
     /// </summary>
     public Func<string, bool> IsLatestValue { get; init; } = static _ => false;
+
+    /// <summary>
+    /// Counts messages per channel from every report while set (the operator's dashboard sets it while it is open);
+    /// null, the default, costs a report one read of this field.
+    /// </summary>
+    public ChannelActivity? Activity
+    {
+        get => Volatile.Read(ref _activity);
+        set => Volatile.Write(ref _activity, value);
+    }
 
     /// <summary>Holds that have read, found nothing, and wait for a change or their deadline.</summary>
     internal int Held => _wheel.Count;

@@ -4,7 +4,7 @@ namespace Hark.Internal;
 internal static class StoredMessage
 {
     public static HarkMessage Restore(string channel, Epoch epoch, long seq, DateTimeOffset time, string? eventName, bool isText,
-        ReadOnlyMemory<byte> data, long order, long? version)
+        ReadOnlyMemory<byte> data, long order, long? version, string? traceParent = null)
     {
         MessagePayload? payload;
         if (isText)
@@ -16,6 +16,6 @@ internal static class StoredMessage
             MessagePayload.TryFromJson(data, out payload, out _);
         }
         return new HarkMessage(channel, epoch, seq, time, eventName, payload
-            ?? throw new InvalidDataException($"Message {seq} of channel '{channel}' holds a payload that is not valid."), order, version);
+            ?? throw new InvalidDataException($"Message {seq} of channel '{channel}' holds a payload that is not valid."), order, version, traceParent);
     }
 }

@@ -142,7 +142,7 @@ internal sealed partial class MemoryEngine : IHarkEngine, IDisposable
                     throw new HarkLimitException("history", $"The server holds {_limits.MaxHistoryBytes} bytes of history, its limit; try again when older messages have expired.");
                 }
                 message = new HarkMessage(channel.Name, channel.Epoch, channel.LastSeq + 1, now, request.Event, request.Payload,
-                    Interlocked.Increment(ref _order), request.Version);
+                    Interlocked.Increment(ref _order), request.Version, request.TraceParent);
                 channel.LastSeq = message.Seq;
                 channel.LastVersion = request.Version ?? channel.LastVersion;
                 evicted += channel.History.Append(message, channel.LatestOnly ? 1 : _options.MaxMessages, _options.MaxBytes);

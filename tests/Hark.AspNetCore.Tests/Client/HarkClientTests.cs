@@ -174,6 +174,22 @@ public sealed class HarkClientTests(ITestOutputHelper output) : ServerTest(outpu
     }
 
     [Fact]
+    public async Task OneOfSeveralChannelsDeleted_ClosedNamesThatChannel()
+    {
+        var client = NewClient();
+        var (a, b) = (HarkTestServer.NewChannel(), HarkTestServer.NewChannel());
+        await client.PublishAsync(a, "x");
+        await client.PublishAsync(b, "x");
+        var events = TakeAsync(client.SubscribeAsync([a, b]), 10);
+        await HarkTestServer.EventuallyAsync(async () => await Server.WaitingSubscribersAsync(b) == 1, "the poll is held");
+
+        Assert.True(await client.DeleteChannelAsync(b));
+
+        var closed = Assert.IsType<HarkChannelClosed>(Assert.Single(await events.WaitAsync(Patience)));
+        Assert.Equal(b, closed.Channel);
+    }
+
+    [Fact]
     public async Task BadCursor_ThrowsTheServersProblem()
     {
         var error = await Assert.ThrowsAsync<HarkException>(() => TakeAsync(NewClient().SubscribeAsync(["c1"], "garbage"), 1));

@@ -7,7 +7,7 @@ using Hark.AspNetCore.Tests.Infrastructure;
 namespace Hark.AspNetCore.Tests.Demos;
 
 /// <summary>The mail and job demo APIs: what they accept, and the clear answers to what they do not.</summary>
-public sealed class DemoInputTests(ITestOutputHelper output) : ServerTest(output)
+public sealed class DemoInputTests(ITestOutputHelper output) : ServerTest(output, HarkTestServer.Development)
 {
     [Theory]
     [InlineData("{\"user\":\"Not Valid\"}", "invalid-user")]

@@ -9,7 +9,7 @@ namespace Hark.AspNetCore.Tests.Demos;
 
 /// <summary>The scan-to-log-in flow's server side, over real HTTP.</summary>
 public sealed class QrLoginTests(ITestOutputHelper output)
-    : ServerTest(output, "Demo:IdentityProviderSecret=" + Secret, "Demo:QrTicketLifetime=00:00:03", "Demo:MaxQrTickets=20")
+    : ServerTest(output, HarkTestServer.Development, "Demos:IdentityProviderSecret=" + Secret, "Demos:QrTicketLifetime=00:00:03", "Demos:MaxQrTickets=20")
 {
     private const string Secret = "a test secret shared with the identity provider";
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,12 @@ public sealed class HarkTestServer : IAsyncDisposable
 
     /// <summary>Starts a server; each setting is <c>Key=Value</c> in configuration syntax (<c>Hark:Poll:MaxTimeout=00:00:05</c>).</summary>
     public static Task<HarkTestServer> StartAsync(ITestOutputHelper output, params string[] settings) => StartAsync(output, null, settings);
+
+    /// <summary>
+    /// The environment <c>dotnet run</c> gives the server (its launch profile): Development, whose settings
+    /// (appsettings.Development.json) turn the demo apps on and give them what they need of Hark.
+    /// </summary>
+    public const string Development = "environment=Development";
 
     /// <summary>Starts a server whose services <paramref name="services"/> may change after the app registered its own.</summary>
     public static async Task<HarkTestServer> StartAsync(ITestOutputHelper output, Action<IServiceCollection>? services, params string[] settings)
@@ -138,6 +145,33 @@ public sealed class HarkTestServer : IAsyncDisposable
 
     /// <summary>Waits, at most <see cref="Patience"/>, until a condition read without waiting holds.</summary>
     public static Task EventuallyAsync(Func<bool> condition, string what) => EventuallyAsync(() => Task.FromResult(condition()), what);
+
+    /// <summary>Scrapes <c>/metrics</c> as Prometheus would and reads it strictly.</summary>
+    public async Task<PrometheusText> ScrapeAsync()
+    {
+        using var response = await Client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        return PrometheusText.Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// Reads the same exposition in process, by calling the <c>/metrics</c> endpoint's own delegate: for hosts whose
+    /// middleware (authorization, allowed hosts) would refuse the test's scrape.
+    /// </summary>
+    public async Task<PrometheusText> CollectAsync()
+    {
+        var endpoint = App.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Single(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "HarkMetrics");
+        var context = new DefaultHttpContext { RequestServices = App.Services };
+        context.Request.Method = "GET";
+        context.Request.Path = "/metrics";
+        using var body = new MemoryStream();
+        context.Response.Body = body;
+        await endpoint.RequestDelegate!(context);
+        Assert.Equal(200, context.Response.StatusCode);
+        return PrometheusText.Parse(System.Text.Encoding.UTF8.GetString(body.ToArray()));
+    }
 
     public async Task<int> WaitingSubscribersAsync(string channel)
     {

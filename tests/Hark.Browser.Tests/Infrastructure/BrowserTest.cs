@@ -22,7 +22,7 @@ public abstract partial class BrowserTest(BrowserFixture browser, ITestOutputHel
     /// <summary>Console errors a test expects, such as the browser's own line for an answer it provoked ("status of 503").</summary>
     protected List<Regex> ExpectedConsoleErrors { get; } = [];
 
-    public async Task InitializeAsync() => Server = await HarkTestServer.StartAsync(Output, settings);
+    public async Task InitializeAsync() => Server = await HarkTestServer.StartAsync(Output, [HarkTestServer.Development, .. settings]);
 
     public async Task DisposeAsync()
     {

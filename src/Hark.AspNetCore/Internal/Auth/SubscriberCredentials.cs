@@ -9,6 +9,9 @@ namespace Hark.AspNetCore.Internal.Auth;
 /// </summary>
 internal sealed record SubscriberCredentials(string? Token, string? Grant, IHeaderDictionary? Headers, IPAddress? Address, string Transport)
 {
+    /// <summary>The HTTP request subscribing, when it is one (not a socket's frame): the admin channels' key check needs it.</summary>
+    public HttpContext? Context { get; init; }
+
     /// <summary>The header a client sends its grant back in, and the long-poll answer carries a new one in.</summary>
     public const string GrantHeader = "Hark-Grant";
 
@@ -16,6 +19,6 @@ internal sealed record SubscriberCredentials(string? Token, string? Grant, IHead
     {
         var header = context.Request.Headers[GrantHeader].ToString();
         return new SubscriberCredentials(SubscriberGate.PresentedToken(context.Request, queryToken), header.Length > 0 ? header : queryGrant,
-            context.Request.Headers, RequestLimits.AddressOf(context), transport);
+            context.Request.Headers, RequestLimits.AddressOf(context), transport) { Context = context };
     }
 }

@@ -40,7 +40,7 @@ internal static partial class NchanGaps
         {
             return;
         }
-        metrics.Gaps(gaps.Count, Door, transport);
+        metrics.Gaps(gaps, Door, transport);
         Log(logger, channel, transport, gaps);
     }
 

@@ -76,7 +76,7 @@ internal sealed class NchanLongPoll(NchanIds ids, HarkMetrics metrics, ILogger<N
             response.ContentLength = body.WrittenCount;
             response.BodyWriter.Write(body.WrittenSpan);
         }
-        metrics.Delivered(count, LongPollTransport.Name);
+        metrics.Delivered(count == messages.Count ? messages : [.. messages.Take(count)], LongPollTransport.Name);
         await response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 

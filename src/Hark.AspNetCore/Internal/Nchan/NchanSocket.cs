@@ -111,7 +111,7 @@ internal sealed class NchanSocket(
                             return (WebSocketCloseStatus.NormalClosure, "");
                         }
                     }
-                    metrics.Delivered(batch.Messages.Count, WebSocketEndpoint.Name);
+                    metrics.Delivered(batch.Messages, WebSocketEndpoint.Name);
                     position = [batch.Positions[0]];
                     continue;
                 case WakeReason.Timeout:

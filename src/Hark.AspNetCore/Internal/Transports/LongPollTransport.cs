@@ -55,10 +55,10 @@ internal sealed class LongPollTransport(HarkMetrics metrics)
     /// <summary>Counts what an answer delivered, once it is written.</summary>
     public void Delivered(ReadBatch batch)
     {
-        metrics.Delivered(batch.Messages.Count, Name);
+        metrics.Delivered(batch.Messages, Name);
         if (batch.Gaps.Count > 0)
         {
-            metrics.Gaps(batch.Gaps.Count, "hark", Name);
+            metrics.Gaps(batch.Gaps, "hark", Name);
         }
     }
 }

@@ -117,10 +117,10 @@ internal sealed partial class StreamTransport(FanoutHub hub, HarkMetrics metrics
         {
             var frames = new FormatSink(format, output);
             cursor.Walk(batch, ref frames);
-            metrics.Gaps(batch.Gaps.Count, format.Door, format.Name);
+            metrics.Gaps(batch.Gaps, format.Door, format.Name);
         }
         cursor.Set(batch.Positions);
-        metrics.Delivered(batch.Messages.Count, format.Name);
+        metrics.Delivered(batch.Messages, format.Name);
     }
 
     private readonly struct FormatSink(IStreamFormat format, PipeWriter output) : IBatchSink

@@ -200,7 +200,7 @@ internal sealed partial class WebSocketSession
     private async ValueTask<bool> SendBatchAsync(SocketSubscription subscription, ReadBatch batch)
     {
         var cursor = subscription.Cursor;
-        _door.Metrics.Delivered(batch.Messages.Count, WebSocketEndpoint.Name);
+        _door.Metrics.Delivered(batch.Messages, WebSocketEndpoint.Name);
         if (cursor.IsSingle && batch.Gaps.Count == 0)
         {
             // The usual case: each frame is the message object as published, the same bytes for every socket.
@@ -214,7 +214,7 @@ internal sealed partial class WebSocketSession
             }
             return true;
         }
-        _door.Metrics.Gaps(batch.Gaps.Count, "hark", WebSocketEndpoint.Name);
+        _door.Metrics.Gaps(batch.Gaps, "hark", WebSocketEndpoint.Name);
         var frames = new FrameSink(subscription.Id, []);
         cursor.Walk(batch, ref frames);
         foreach (var frame in frames.Frames)

@@ -8,6 +8,9 @@ namespace Hark.Server.Demos.Jobs;
 internal static partial class JobEndpoints
 {
     public const string ChannelPattern = "demo.job.*";
+
+    /// <summary>A channel of the pattern, to check the settings with.</summary>
+    public const string ExampleChannel = "demo.job.example";
     private const int MaxRunning = 16;
     private static int s_running;
 

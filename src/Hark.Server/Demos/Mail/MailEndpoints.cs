@@ -14,6 +14,9 @@ internal static class MailEndpoints
 {
     public const string ChannelPattern = "demo.mail.*";
 
+    /// <summary>A channel of the pattern, to check the settings with.</summary>
+    public const string ExampleChannel = "demo.mail.example";
+
     private sealed record SignIn(string? User, double? Ttl);
 
     private sealed record Mail(string? To, string? From, string? Subject, string? Body);
