@@ -139,7 +139,7 @@ public sealed class AdminTests(ITestOutputHelper output) : ServerTest(output,
 
         // The same instrument as /metrics.
         var metrics = await Server.ScrapeAsync();
-        Assert.Equal(1, metrics.Value("hark_gaps_total", ("hark_gap_reason", "reset")));
+        Assert.Equal(1, metrics.Sum("hark_gaps_total", ("hark_gap_reason", "reset")));
     }
 
     private const string Stats = "~admin.stats";

@@ -45,9 +45,7 @@ public abstract class MailTabsTest(BrowserFixture browser, ITestOutputHelper out
     protected async Task<long> MetricAsync(string name)
     {
         var text = await Server.Client.GetStringAsync("/metrics");
-        return text.Split('\n')
-            .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
-            .Sum(l => (long)double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        return (long)PrometheusText.Parse(text).Sum(name);
     }
 
     protected async Task HeldAsync(long count)

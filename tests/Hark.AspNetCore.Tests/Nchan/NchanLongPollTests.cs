@@ -113,8 +113,8 @@ public sealed class NchanLongPollTests(ITestOutputHelper output) : ServerTest(ou
         Assert.Equal("three", await next.Content.ReadAsStringAsync());
         Assert.Equal("evicted; missed=1", next.Headers.GetValues("X-Hark-Gap").Single());
 
-        var metrics = await server.Client.GetStringAsync("/metrics");
-        Assert.Contains("hark_gaps_total{hark_door=\"nchan\",hark_transport=\"longpoll\"} 1\n", metrics);
+        var metrics = await server.ScrapeAsync();
+        Assert.Equal(1, metrics.Value("hark_gaps_total", ("hark_gap_reason", "evicted"), ("hark_door", "nchan"), ("hark_transport", "longpoll")));
     }
 
     [Theory]
