@@ -115,7 +115,9 @@ internal sealed partial class FanoutHub : IChannelChangeListener
         }
         lock (taken.Gate)
         {
-            reports = ++taken.Reports;
+            // A report of nothing past what the channel's trusted head and joining read already cover (another node's
+            // wake-up arriving after this node read past it) is no news to them: they stay trusted. Its waiters still wake.
+            reports = appended is { } reported && Covered(taken, reported) ? taken.Reports : ++taken.Reports;
             if (appended is { } position)
             {
                 newest = taken.LastReported is { } before && before.Epoch == position.Epoch && before.Seq < position.Seq;
@@ -139,6 +141,32 @@ internal sealed partial class FanoutHub : IChannelChangeListener
         }
     }
 
+    /// <summary>Under the channel's lock: whether its trusted head or joining read (one at least, and each there is) is at or past <paramref name="reported"/>.</summary>
+    private static bool Covered(HubChannel channel, ChannelPosition reported)
+    {
+        var covered = false;
+        if (channel.Head is { } head && head.Reports == channel.Reports)
+        {
+            if (!AtOrPast(head.Position, reported))
+            {
+                return false;
+            }
+            covered = true;
+        }
+        if (channel.Joining is { } joining && joining.Reports == channel.Reports)
+        {
+            if (!AtOrPast(joining.Position, reported))
+            {
+                return false;
+            }
+            covered = true;
+        }
+        return covered;
+    }
+
+    private static bool AtOrPast(ChannelPosition position, ChannelPosition reported) =>
+        position.Epoch == reported.Epoch && position.Seq >= reported.Seq;
+
     /// <summary>
     /// A shared read of <paramref name="channel"/> is done: it no longer takes joiners (the head covers them from now on),
     /// and when it reached the newest message (<paramref name="newest"/>, null when cut short or failed) with no change
@@ -155,7 +183,23 @@ internal sealed partial class FanoutHub : IChannelChangeListener
             }
             if (newest is not null && channel.Reports == reports)
             {
-                channel.Head = (newest.Positions[0], reports, newest.IsEmpty ? null : read);
+                var found = newest.Positions[0];
+                if (channel.Head is { } head && head.Reports == reports)
+                {
+                    // Two reads since the same report: the one that ran earlier may settle later. The head only moves on
+                    // (a report the later one covered may have come, and left the count as it was); across histories
+                    // (an empty channel's first publish) which is later is unknown, and neither is trusted.
+                    if (head.Position.Epoch != found.Epoch)
+                    {
+                        channel.Head = null;
+                        return;
+                    }
+                    if (head.Position.Seq > found.Seq)
+                    {
+                        return;
+                    }
+                }
+                channel.Head = (found, reports, newest.IsEmpty ? null : read);
                 channel.HeadAged = false;
             }
         }

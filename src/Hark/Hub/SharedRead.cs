@@ -11,7 +11,6 @@ namespace Hark.Hub;
 /// </remarks>
 internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, int max, HubChannel? channel, long reports)
 {
-    private readonly long _reports = reports;
     private const int MaxAnswers = 4;
 
     private readonly Lock _gate = new();
@@ -27,13 +26,16 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
     /// <summary>Their batch size.</summary>
     public int Max { get; } = max;
 
+    /// <summary>The channel's report count when this read began: it stands for the channel only while no other change is reported.</summary>
+    public long Reports { get; } = reports;
+
     /// <summary>
     /// Whether a waiter at <paramref name="position"/> with batch size <paramref name="max"/> may take this read as its own,
     /// now that the channel has had <paramref name="reports"/>: same position and size, no change reported since it
     /// began, and it did not fail (a failed read is not handed on: the next waiter tries the store again).
     /// </summary>
     public bool Matches(ChannelPosition position, int max, long reports) =>
-        reports == _reports && Max == max && Position == position && Volatile.Read(ref _read) is not { IsFaulted: true };
+        reports == Reports && Max == max && Position == position && Volatile.Read(ref _read) is not { IsFaulted: true };
 
     /// <summary>
     /// A read already made: <paramref name="batch"/>, the messages just published on this node right after
@@ -74,7 +76,7 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
             if (channel is not null)
             {
                 // Not cut short: the read reached the newest message, so the woken subscribers' next holds need no read.
-                FanoutHub.Settled(channel, this, batch.Messages.Count < Max && batch.Gaps.Count == 0 ? batch : null, _reports);
+                FanoutHub.Settled(channel, this, batch.Messages.Count < Max && batch.Gaps.Count == 0 ? batch : null, Reports);
             }
             mine.SetResult(batch);
             return batch;
@@ -83,7 +85,7 @@ internal sealed class SharedRead(IHarkEngine engine, ChannelPosition position, i
         {
             if (channel is not null)
             {
-                FanoutHub.Settled(channel, this, null, _reports);
+                FanoutHub.Settled(channel, this, null, Reports);
             }
             mine.SetException(e);
             throw;

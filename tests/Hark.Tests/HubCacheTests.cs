@@ -5,10 +5,11 @@ using Hark.Memory;
 namespace Hark.Tests;
 
 /// <summary>
-/// A publish on the node that serves the waiters hands the hub its messages: the waiters just before them get them
-/// with no read, unless a report of a later position came first (then those messages are not the newest).
+/// The hub's cache of a hot channel. A publish on the node that serves the waiters hands the hub its messages: the
+/// waiters just before them get them with no read, unless a report of a later position came first (then those messages
+/// are not the newest). Reports that arrive late, and reads that answer late, never make the cache older than the store.
 /// </summary>
-public sealed class HubKnownMessagesTests : IDisposable
+public sealed class HubCacheTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private readonly DeadlineWheel _wheel = new(TimeProvider.System, TimeSpan.FromMilliseconds(20));
@@ -16,7 +17,7 @@ public sealed class HubKnownMessagesTests : IDisposable
     private readonly GatedEngine _engine;
     private readonly FanoutHub _hub;
 
-    public HubKnownMessagesTests()
+    public HubCacheTests()
     {
         _engine = new GatedEngine(_store);
         _hub = EngineWaits.AttachHub(_engine, _wheel, TimeProvider.System);
@@ -84,56 +85,64 @@ public sealed class HubKnownMessagesTests : IDisposable
         Assert.Equal(["three"], next.Batch!.Messages.Select(Text));
     }
 
+    [Fact]
+    public async Task LateReportOfWhatACrowdHasAlready_DoesNotSendTheCrowdToTheStoreAgain()
+    {
+        var c = "k" + Guid.NewGuid().ToString("N")[..8];
+        await Publish(c, "before");
+        var cursor = await _store.GetStartAsync([c], StartPoint.Now, default);
+        _engine.Mute();
+        var reads = _engine.Reads;
+
+        // The first of a crowd reads; meanwhile another node's wake-up for "before", which the crowd's cursor is at, arrives.
+        var gate = _engine.HoldReads();
+        var first = Hold(cursor);
+        await _engine.UntilReadWaitsAsync(Patience);
+        ((IChannelChangeListener)_hub).Appended(c, cursor[0].Epoch, cursor[0].Seq);
+        var crowd = Enumerable.Range(0, 5).Select(_ => Hold(cursor)).Append(first).ToList();
+        gate.SetResult();
+        await EngineWaits.UntilHeldAsync(_engine, 6, Patience);
+        Assert.Equal(1, _engine.Reads - reads);
+
+        await Publish(c, "after");
+        var after = (await _store.ReadAsync(cursor, 10, default)).Messages[0];
+        ((IChannelChangeListener)_hub).Appended(c, after.Epoch, after.Seq);
+        var woken = await Task.WhenAll(crowd).WaitAsync(Patience);
+        Assert.All(woken, w => Assert.Equal(["after"], w.Batch!.Messages.Select(Text)));
+        Assert.Equal(2, _engine.Reads - reads);
+    }
+
+    [Fact]
+    public async Task ReadThatRanFirstButSettlesLast_DoesNotTakeTheHeadBack()
+    {
+        var c = "k" + Guid.NewGuid().ToString("N")[..8];
+        await Publish(c, "zero");
+        var p0 = await _store.GetStartAsync([c], StartPoint.Now, default);
+        _engine.Mute();
+
+        // One subscriber's read finds nothing, and its answer is slow to come back; "one" is published meanwhile.
+        var gate = _engine.HoldReads(afterReading: true);
+        var slow = Hold(p0, 5);
+        await _engine.UntilReadWaitsAsync(Patience);
+        await Publish(c, "one");
+        var one = (await _store.ReadAsync(p0, 10, default)).Messages[0];
+        // Another subscriber (another batch size, so its own read) finds "one": the node knows it as the head.
+        var quick = await _hub.HoldAsync(p0, 50, TimeSpan.FromSeconds(5), default).AsTask().WaitAsync(Patience);
+        Assert.Equal(["one"], quick.Batch!.Messages.Select(Text));
+        // The wake-up for "one" arrives (no news to the head), then the slow read's empty answer.
+        ((IChannelChangeListener)_hub).Appended(c, one.Epoch, one.Seq);
+        gate.SetResult();
+
+        var heard = await slow.WaitAsync(Patience);
+        Assert.Equal(WakeReason.Ready, heard.Reason);
+        Assert.Equal(["one"], heard.Batch!.Messages.Select(Text));
+    }
+
     public void Dispose()
     {
         _hub.Stop();
         _hub.Dispose();
         _wheel.Dispose();
         _store.Dispose();
-    }
-
-    /// <summary>The memory engine, with its reads counted and, on demand, held back, and its reports muted.</summary>
-    private sealed class GatedEngine(MemoryEngine store) : IHarkEngine
-    {
-        private readonly SemaphoreSlim _waiting = new(0);
-        private TaskCompletionSource? _gate;
-        private long _reads;
-
-        public long Reads => Interlocked.Read(ref _reads);
-
-        public long ChannelCount => store.ChannelCount;
-
-        public long HistoryBytes => store.HistoryBytes;
-
-        public void Mute() => store.Attach(NoChangeListener.Instance);
-
-        public TaskCompletionSource HoldReads() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task UntilReadWaitsAsync(TimeSpan patience) => _waiting.WaitAsync(patience);
-
-        public void Attach(IChannelChangeListener listener) => store.Attach(listener);
-
-        public async ValueTask<ReadBatch> ReadAsync(IReadOnlyList<ChannelPosition> after, int max, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _reads);
-            if (Interlocked.Exchange(ref _gate, null) is { } gate)
-            {
-                _waiting.Release();
-                await gate.Task;
-            }
-            return await store.ReadAsync(after, max, cancellationToken);
-        }
-
-        public ValueTask<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken) => store.PublishAsync(request, cancellationToken);
-
-        public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<PublishRequest> requests, CancellationToken cancellationToken) =>
-            store.PublishBatchAsync(requests, cancellationToken);
-
-        public ValueTask<IReadOnlyList<ChannelPosition>> GetStartAsync(IReadOnlyList<string> channels, StartPoint start, CancellationToken cancellationToken) =>
-            store.GetStartAsync(channels, start, cancellationToken);
-
-        public ValueTask<ChannelInfo?> GetChannelAsync(string channel, CancellationToken cancellationToken) => store.GetChannelAsync(channel, cancellationToken);
-
-        public ValueTask<bool> DeleteChannelAsync(string channel, CancellationToken cancellationToken) => store.DeleteChannelAsync(channel, cancellationToken);
     }
 }
