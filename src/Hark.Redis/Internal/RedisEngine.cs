@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Hark.Internal;
 using Microsoft.Extensions.Logging;
@@ -137,11 +138,12 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
     /// <summary>
     /// Subscribes to the wake-up channel. The subscription has a connection of its own, which may still be connecting
     /// when the first one is up; with commands failing fast, the subscribe is tried again until it is, within
-    /// <paramref name="patience"/>.
+    /// <paramref name="patience"/>. Real time, not the injected clock: it paces a socket (a test's manual clock would
+    /// leave it waiting for ever).
     /// </summary>
     private async Task SubscribeAsync(ConnectionMultiplexer redis, TimeSpan patience)
     {
-        var started = _time.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         while (true)
         {
             try
@@ -149,9 +151,9 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
                 (await redis.GetSubscriber().SubscribeAsync(_wakeChannel)).OnMessage(OnWake);
                 return;
             }
-            catch (RedisConnectionException) when (_time.GetElapsedTime(started) < patience)
+            catch (RedisConnectionException) when (Stopwatch.GetElapsedTime(started) < patience)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(25), _time);
+                await Task.Delay(TimeSpan.FromMilliseconds(25));
             }
         }
     }
