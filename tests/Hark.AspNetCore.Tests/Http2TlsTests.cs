@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -206,19 +208,38 @@ public sealed class Http2CleartextTests(ITestOutputHelper output) : ServerTest(o
     [Fact]
     public async Task PriorKnowledge_OnTheDefaultListener_IsRefusedByKestrel_WithHttp11Required()
     {
-        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false })
+        // At the socket, sending only the connection preface: HttpClient would send its SETTINGS too, which Kestrel
+        // leaves unread when it closes, so the close may come as a reset that races the GOAWAY frame before it.
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, Server.Address.Port));
+        await socket.SendAsync("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray());
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        using (var patience = new CancellationTokenSource(HarkTestServer.Patience))
         {
-            BaseAddress = Server.Address,
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        };
-        var c = HarkTestServer.NewChannel();
-        var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync($"/sub/{c}?timeout=0").WaitAsync(HarkTestServer.Patience));
-        Assert.Equal(0xd, Assert.IsType<HttpProtocolException>(error.InnerException).ErrorCode); // HTTP_1_1_REQUIRED
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, patience.Token)) > 0)
+                received.AddRange(buffer.AsSpan(0, read));
+        }
+        Assert.Equal(0xdu, GoAwayErrorCode(received.ToArray())); // HTTP_1_1_REQUIRED
         Assert.Equal(0, await DirectLongPollTests.Direct(Server));
 
         // The same listener goes on answering HTTP/1.1 polls, on the direct path.
+        var c = HarkTestServer.NewChannel();
         await Server.PollAsync($"/sub/{c}?timeout=0");
         Assert.Equal(1, await DirectLongPollTests.Direct(Server));
+    }
+
+    /// <summary>The error code of the first GOAWAY among HTTP/2 frames (RFC 9113 §4.1, §6.8).</summary>
+    private static uint GoAwayErrorCode(byte[] frames)
+    {
+        for (var at = 0; at + 9 <= frames.Length;)
+        {
+            var length = (frames[at] << 16) | (frames[at + 1] << 8) | frames[at + 2];
+            if (frames[at + 3] == 0x7 && at + 9 + 8 <= frames.Length)
+                return BinaryPrimitives.ReadUInt32BigEndian(frames.AsSpan(at + 9 + 4, 4));
+            at += 9 + length;
+        }
+        throw new Xunit.Sdk.XunitException($"no GOAWAY frame in {frames.Length} bytes: {Convert.ToHexString(frames)}");
     }
 }
