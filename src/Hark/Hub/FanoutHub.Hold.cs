@@ -43,6 +43,13 @@ internal sealed partial class FanoutHub
                     : await Engine.ReadAsync(after, max, cancellationToken);
                 if (batch is { IsEmpty: false })
                 {
+                    // A delete reported while it read found it registered, counted it as waiting and told it the channel
+                    // is closed: that is its answer, not the reset gap a read after the delete finds. (Its cursor has
+                    // not moved, so whatever else it read is read again by the client's next poll.)
+                    if (waiter.IsSignalled && await waiter.Task is { Reason: WakeReason.Closed } closed)
+                    {
+                        return new HoldResult(WakeReason.Closed, null, Channel: closed.Channel);
+                    }
                     return new HoldResult(WakeReason.Ready, batch, shared, Waited: waited);
                 }
                 // Not kept while held: the read, its task and its answer are the channel's to keep, or garbage.
