@@ -1,5 +1,6 @@
 using Hark.AspNetCore;
 using Hark.AspNetCore.Internal;
+using Hark.AspNetCore.Internal.Presence;
 using Hark.AspNetCore.Internal.Admin;
 using Hark.AspNetCore.Internal.WebSockets;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -38,6 +39,8 @@ public static partial class HarkEndpointRouteBuilderExtensions
         group.MapPost("/pub", EngineRefusalsAsProblems(publish.PublishBatchAsync, metrics, log)).WithName("HarkPublishBatch");
         group.MapGet("/pub/{channel}", EngineRefusalsAsProblems(publish.InfoAsync, metrics, log)).WithName("HarkChannelInfo");
         group.MapDelete("/pub/{channel}", EngineRefusalsAsProblems(publish.DeleteAsync, metrics, log)).WithName("HarkDeleteChannel");
+        group.MapGet("/pub/{channel}/presence", EngineRefusalsAsProblems(services.GetRequiredService<PresenceEndpoint>().HandleAsync, metrics, log))
+            .WithName("HarkPresence");
         group.MapPost("/ask/{channel}", EngineRefusalsAsProblems(ask.AskAsync, metrics, log)).WithName("HarkAsk");
         group.MapPost("/reply/{token}", EngineRefusalsAsProblems(ask.ReplyAsync, metrics, log)).WithName("HarkReply");
         var settings = services.GetRequiredService<IOptions<HarkOptions>>().Value;

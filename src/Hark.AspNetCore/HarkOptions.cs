@@ -32,6 +32,9 @@ public sealed class HarkOptions
 
     /// <summary>Authorization delegated to the application: its issuer's tokens, and the authorization hook.</summary>
     public AuthOptions Auth { get; set; } = new();
+    /// <summary>Presence: who is on a channel, and join/leave events.</summary>
+    public PresenceOptions Presence { get; set; } = new();
+
     /// <summary>Hark's traces: how many deliveries record a span.</summary>
     public TracingOptions Tracing { get; set; } = new();
 

@@ -6,9 +6,11 @@ using Hark.AspNetCore.Internal.Auth;
 using Hark.AspNetCore.Internal.Admin;
 using Hark.AspNetCore.Internal.Transports;
 using Hark.AspNetCore.Internal.Nchan;
+using Hark.AspNetCore.Internal.Presence;
 using Hark.AspNetCore.Internal.WebSockets;
 using Hark.Hub;
 using Hark.Memory;
+using Hark.Presence;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -50,6 +52,10 @@ public static class HarkServiceCollectionExtensions
             return new FanoutHub(sp.GetRequiredService<IHarkEngine>(), sp.GetRequiredService<DeadlineWheel>(),
                 sp.GetRequiredService<TimeProvider>(), options.Limits.MaxSubscribersPerChannel) { IsLatestValue = options.History.IsLatestValue };
         });
+        services.TryAddSingleton<IPresenceStore>(CreatePresenceStore);
+        services.TryAddSingleton<PresenceTracker>();
+        services.TryAddSingleton<PresenceEndpoint>();
+        services.AddHostedService(sp => sp.GetRequiredService<PresenceTracker>());
         services.TryAddSingleton<HarkMetrics>();
         services.TryAddSingleton<PublisherGate>();
         services.TryAddSingleton<SigningKeys>();
@@ -98,6 +104,20 @@ public static class HarkServiceCollectionExtensions
         }
         var limits = new EngineLimits(options.Limits.MaxChannels, options.Limits.MaxHistoryBytes, options.Limits.MaxSubscribersPerChannel);
         return new MemoryEngine(options.History, limits, services.GetRequiredService<TimeProvider>());
+    }
+
+    /// <summary>
+    /// The memory engine's leases stay in the process; an engine shared by several nodes registers its own store beside it
+    /// (AddPostgres, AddRedis), since leases kept per node would make each node see only its own subscribers.
+    /// </summary>
+    private static IPresenceStore CreatePresenceStore(IServiceProvider services)
+    {
+        var engine = services.GetRequiredService<IHarkEngine>();
+        if (engine is not MemoryEngine && services.GetRequiredService<IOptions<HarkOptions>>().Value.Presence.Channels.Count > 0)
+        {
+            throw new InvalidOperationException($"Hark:Presence needs a presence store shared like the engine ({engine.GetType().Name}): register an IPresenceStore beside it.");
+        }
+        return new MemoryPresenceStore(services.GetRequiredService<TimeProvider>());
     }
 
     // As Nchan's: the headers a long-poll resumes with and a publisher sends, and the message id readable by the page

@@ -11,6 +11,10 @@ internal sealed record BatchItem(string? Channel, string? Event, JsonElement Dat
 
 internal sealed record ChannelInfoBody(string Channel, int Messages, long Bytes, long FirstSeq, long LastSeq, string Cursor, int Subscribers, string? LastPublished);
 
+internal sealed record PresenceBody(string Channel, int Count, IReadOnlyList<PresentClientBody> Clients, string Cursor);
+
+internal sealed record PresentClientBody(string Client, string? User, string Transport, string Since);
+
 internal sealed record GapBody(string Channel, string Reason, long? Missed);
 
 internal sealed record HookRequest(string Action, IReadOnlyList<string> Channels, Dictionary<string, string> Headers, string Address, string Transport);
@@ -22,6 +26,7 @@ internal sealed record HookRequest(string Action, IReadOnlyList<string> Channels
 [JsonSerializable(typeof(List<BatchItem>))]
 [JsonSerializable(typeof(BatchItem))]
 [JsonSerializable(typeof(ChannelInfoBody))]
+[JsonSerializable(typeof(PresenceBody))]
 [JsonSerializable(typeof(List<GapBody>))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(Auth.GrantPayload))]

@@ -88,6 +88,11 @@ internal sealed class HarkOptionsValidator : IValidateOptions<HarkOptions>
             "Hark:Nchan:SubscriberFirstMessage must be oldest, newest, or -N (start with the N newest messages).");
         Require(nchan.Prefix.Length > 1 && nchan.Prefix.StartsWith('/') && !nchan.Prefix.EndsWith('/'),
             "Hark:Nchan:Prefix must be a path such as /nchan (not the root: /sub and /pub there are Hark's own).");
+        var presence = options.Presence;
+        Require(presence.Channels.All(p => ChannelPattern.IsValid(p) && !p.StartsWith('~')),
+            "Hark:Presence:Channels are channel patterns (room.*), none of the server's own (~).");
+        Require(presence.Grace >= TimeSpan.FromMilliseconds(200) && presence.Grace <= TimeSpan.FromHours(1), "Hark:Presence:Grace is from 200 ms to 1 hour.");
+        Require(presence.MaxListed is >= 0 and <= 10_000, "Hark:Presence:MaxListed is from 0 to 10000.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -1,3 +1,4 @@
+using Hark.AspNetCore.Internal.Presence;
 using Hark.AspNetCore.Internal.Admin;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -50,11 +51,12 @@ internal sealed class PublisherGate
 
     private Problem? CheckOne(HttpContext context, string channel, byte[]? presented)
     {
-        if (AdminStats.IsAdminChannel(channel))
+        if (AdminStats.IsAdminChannel(channel) || PresenceTracker.CompanionFor(channel) is not null)
         {
-            // Only the server writes the dashboard's channels: a snapshot from anyone else would be a lie on the dashboard.
+            // Only the server writes the dashboard's and presence's channels: anything from anyone else would be a lie.
+            var prefix = AdminStats.IsAdminChannel(channel) ? AdminStats.ChannelPrefix : PresenceTracker.CompanionPrefix;
             return new Problem(StatusCodes.Status403Forbidden, "reserved-channel", "Reserved channel",
-                $"Channels starting with '{AdminStats.ChannelPrefix}' are the server's own; nobody publishes to them.");
+                $"Channels starting with '{prefix}' are the server's own; nobody publishes to them.");
         }
         var rule = Array.FindIndex(_rules, r => ChannelPattern.Matches(r.Pattern, channel));
         var allowed = rule >= 0 ? _rules[rule].Keys : _keys;

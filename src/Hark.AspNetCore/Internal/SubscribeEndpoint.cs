@@ -30,10 +30,10 @@ internal sealed class SubscribeEndpoint(
             await denied.WriteAsync(context, metrics);
             return;
         }
-        if (!ReferenceEquals(authorization.Channels, request.Channels))
+        if (!ReferenceEquals(authorization.Channels, request.Channels) || authorization.User is not null)
         {
-            // The hook allowed a subset: the subscription is to those.
-            request = request with { Channels = authorization.Channels };
+            // The hook allowed a subset: the subscription is to those. The user it (or the token) named is who presence lists.
+            request = request with { Channels = authorization.Channels, User = authorization.User };
         }
         var grant = authorization.IssuedGrant;
         if (grant is not null)

@@ -1,4 +1,5 @@
 using System.Net;
+using Hark.AspNetCore.Internal.Presence;
 using Hark.AspNetCore.Internal.Transports;
 using Hark.Hub;
 
@@ -7,10 +8,10 @@ namespace Hark.AspNetCore.Internal;
 /// <summary>
 /// What every front door does with a subscriber request it has parsed (<see cref="SubscribeRequest"/>) and
 /// authorized (<see cref="SubscriberGate"/>): admit it by the per-address limits, resolve its cursor, hold it through
-/// the hub until its answer, and release it; an engine's refusal becomes its problem here. The endpoint and the
+/// the hub until its answer, holding its presence lease meanwhile (<see cref="PresenceTracker"/>), and release it; an engine's refusal becomes its problem here. The endpoint and the
 /// direct path both call it, and differ only in how the answer's bytes reach the socket.
 /// </summary>
-internal sealed class SubscribePipeline(FanoutHub hub, RequestLimits limits, HarkMetrics metrics, TimeProvider time)
+internal sealed class SubscribePipeline(FanoutHub hub, RequestLimits limits, HarkMetrics metrics, PresenceTracker presence, TimeProvider time)
 {
     /// <summary>
     /// A long-poll (or plain poll, with a zero timeout) from admission to its answer. It ends in exactly one of:
@@ -20,6 +21,10 @@ internal sealed class SubscribePipeline(FanoutHub hub, RequestLimits limits, Har
     /// </summary>
     public async ValueTask<LongPollAnswer> LongPollAsync(SubscribeRequest request, IPAddress address, CancellationToken aborted)
     {
+        if (presence.Enabled && presence.RefuseCompanions(request.Channels) is { } noPresence)
+        {
+            return new LongPollAnswer(null, noPresence);
+        }
         if (limits.AdmitAndHold(request, address) is { } refused)
         {
             return new LongPollAnswer(null, refused);
@@ -27,6 +32,7 @@ internal sealed class SubscribePipeline(FanoutHub hub, RequestLimits limits, Har
         var started = time.GetTimestamp();
         string? outcome = null;
         var holding = false;
+        PresenceHold? present = null;
         try
         {
             var (positions, problem) = await CursorResolver.ResolveAsync(request, hub, aborted);
@@ -39,6 +45,8 @@ internal sealed class SubscribePipeline(FanoutHub hub, RequestLimits limits, Har
                 holding = true;
                 metrics.HoldStarted(LongPollTransport.Name);
             }
+            // A long-poll's lease outlives its poll by the grace: the client is between polls, still here.
+            present = presence.Enter(request.Channels, request.Client, request.User, holding ? "longpoll" : "poll");
             var held = await hub.HoldAsync(positions!, request.Max, request.Timeout, aborted);
             switch (held.Reason)
             {
@@ -65,6 +73,10 @@ internal sealed class SubscribePipeline(FanoutHub hub, RequestLimits limits, Har
         }
         finally
         {
+            if (present is not null)
+            {
+                presence.Exit(present, closed: false);
+            }
             limits.Release(address);
             if (holding)
             {
@@ -84,6 +96,10 @@ internal sealed class SubscribePipeline(FanoutHub hub, RequestLimits limits, Har
     public async ValueTask<Problem?> StreamAsync(SubscribeRequest request, IPAddress address, Func<IReadOnlyList<ChannelPosition>, Task> stream,
         CancellationToken aborted)
     {
+        if (presence.Enabled && presence.RefuseCompanions(request.Channels) is { } noPresence)
+        {
+            return noPresence;
+        }
         if (limits.AdmitAndHold(request, address) is { } refused)
         {
             return refused;
@@ -105,7 +121,19 @@ internal sealed class SubscribePipeline(FanoutHub hub, RequestLimits limits, Har
                 return problem;
             }
             // Once the stream has begun, a refusal just ends it (see MapHark): its client resumes from its last cursor.
-            await stream(positions!);
+            // Its presence lease lasts as long as the stream, and ends with it.
+            var present = presence.Enter(request.Channels, request.Client, request.User, TransportName(request.Transport));
+            try
+            {
+                await stream(positions!);
+            }
+            finally
+            {
+                if (present is not null)
+                {
+                    presence.Exit(present, closed: true);
+                }
+            }
             return null;
         }
         finally
@@ -113,4 +141,14 @@ internal sealed class SubscribePipeline(FanoutHub hub, RequestLimits limits, Har
             limits.Release(address);
         }
     }
+
+    /// <summary>The name presence gives a stream's transport.</summary>
+    private static string TransportName(TransportKind transport) => transport switch
+    {
+        TransportKind.Sse => "sse",
+        TransportKind.Ndjson => "ndjson",
+        TransportKind.Iframe => "iframe",
+        TransportKind.WebSocket => "ws",
+        _ => "longpoll",
+    };
 }

@@ -18,6 +18,12 @@ internal sealed record SubscribeRequest(
     /// <summary>The grant from an earlier answer, from <c>?grant=</c> (or a socket's subscribe frame).</summary>
     public string? Grant { get; init; }
 
+    /// <summary>The client's id for presence (<c>?client=</c>, or a socket's subscribe frame), when it names one.</summary>
+    public string? Client { get; init; }
+
+    /// <summary>The user its credentials named (a token's <c>sub</c>, the hook's <c>user</c>, a grant's), set once authorized.</summary>
+    public string? User { get; init; }
+
     public static Problem? TryParse(HttpRequest request, string channelList, HarkOptions options, out SubscribeRequest parsed) =>
         TryParse(new QueryReader(request.QueryString.Value), request.Headers["Last-Event-ID"].ToString(), request.Headers.Accept.ToString(),
             channelList, options, out parsed);
@@ -79,11 +85,22 @@ internal sealed record SubscribeRequest(
         {
             return Problem.InvalidCursor($"A cursor is at most {Hark.Cursor.MaxLength} characters.");
         }
+        string? client = null;
+        if (query.TryGet("client", out var clientText) && clientText.Length > 0)
+        {
+            if (!Presence.PresenceTracker.IsValidClient(clientText))
+            {
+                return Problem.InvalidParameter("client",
+                    $"client is 1 to {Presence.PresenceTracker.MaxClientLength} characters of A-Z a-z 0-9 . _ - : @.");
+            }
+            client = clientText;
+        }
         var envelope = query.TryGet("envelope", out var e) && (e == "1" || string.Equals(e, "true", StringComparison.OrdinalIgnoreCase));
         parsed = new SubscribeRequest(channels, cursor, start, timeout, max, transport, envelope, query.TryGet("origin", out var origin) ? origin : null,
             query.TryGet("token", out var token) ? token : null)
         {
             Grant = query.TryGet("grant", out var grant) && grant.Length > 0 ? grant : null,
+            Client = client,
         };
         return null;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hark.AspNetCore.Internal.Admin;
 using Hark.AspNetCore.Internal.Auth;
+using Hark.AspNetCore.Internal.Presence;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -110,31 +111,33 @@ internal sealed class SubscriberGate
             }
             if (grant.Expires > _time.GetUtcNow())
             {
-                return Within(channels, grant.Channels, "The grant") with { Expires = grant.Expires };
+                return Within(channels, grant.Channels, "The grant") with { Expires = grant.Expires, User = grant.User };
             }
         }
         if (!string.IsNullOrEmpty(who.Token) && (_keys.Any || !_hook.Enabled))
         {
-            return await CheckAsync(who.Token, channels, cancellation) is { } denied ? SubscriberAuthorization.Refused(denied) : new SubscriberAuthorization(null, channels);
+            var (denied, user) = await CheckTokenAsync(who.Token, channels, cancellation);
+            return denied is not null ? SubscriberAuthorization.Refused(denied) : new SubscriberAuthorization(null, channels) { User = user };
         }
         if (!_hook.Enabled)
         {
             return SubscriberAuthorization.Refused(MissingToken);
         }
-        var asked = channels.Where(NeedsToken).ToList();
+        // A companion (~presence.{channel}) is read on its channel's authorization: the application is asked about that.
+        var asked = channels.Where(NeedsToken).Select(Authorizing).Distinct(StringComparer.Ordinal).ToList();
         var (allowed, problem) = await _hook.AskAsync("subscribe", asked, who, cancellation);
         if (problem is not null)
         {
             return SubscriberAuthorization.Refused(problem);
         }
         var granted = Within(channels, allowed!.Channels, "The application's authorization hook");
-        return granted.Problem is not null ? granted : granted with { IssuedGrant = _grants.Sign(allowed), Expires = allowed.Expires };
+        return granted.Problem is not null ? granted : granted with { IssuedGrant = _grants.Sign(allowed), Expires = allowed.Expires, User = allowed.User };
     }
 
     /// <summary>The channels asked for that need no authorization or that <paramref name="allowed"/> names; 403 when it names none of them.</summary>
     private SubscriberAuthorization Within(IReadOnlyList<string> channels, IReadOnlyList<string> allowed, string who)
     {
-        var within = channels.Where(c => !NeedsToken(c) || allowed.Contains(c, StringComparer.Ordinal)).ToList();
+        var within = channels.Where(c => !NeedsToken(c) || allowed.Contains(Authorizing(c), StringComparer.Ordinal)).ToList();
         if (!within.Any(NeedsToken))
         {
             return SubscriberAuthorization.Refused(new Problem(StatusCodes.Status403Forbidden, "channel-forbidden", "Channel not allowed",
@@ -151,42 +154,46 @@ internal sealed class SubscriberGate
     }
 
     /// <summary>Whether <paramref name="token"/> (null when none was presented) may read every one of <paramref name="channels"/>.</summary>
-    public async ValueTask<Problem?> CheckAsync(string? token, IReadOnlyList<string> channels, CancellationToken cancellation = default)
+    public async ValueTask<Problem?> CheckAsync(string? token, IReadOnlyList<string> channels, CancellationToken cancellation = default) =>
+        (await CheckTokenAsync(token, channels, cancellation)).Problem;
+
+    /// <summary>As <see cref="CheckAsync"/>, with the user the token names (its <c>sub</c>) when it allows them.</summary>
+    private async ValueTask<(Problem? Problem, string? User)> CheckTokenAsync(string? token, IReadOnlyList<string> channels, CancellationToken cancellation)
     {
         if (AnyAdminChannel(channels))
         {
-            return AdminOverHttp;
+            return (AdminOverHttp, null);
         }
         if (!NeedsToken(channels))
         {
-            return null;
+            return (null, null);
         }
-        var (allowed, problem) = await ValidateAsync(token, cancellation);
+        var (allowed, problem, user) = await ValidateAsync(token, cancellation);
         if (problem is not null)
         {
-            return problem;
+            return (problem, null);
         }
         foreach (var channel in channels)
         {
-            if (NeedsToken(channel) && !allowed!.Any(p => ChannelPattern.Matches(p, channel)))
+            if (NeedsToken(channel) && !allowed!.Any(p => ChannelPattern.Matches(p, Authorizing(channel))))
             {
-                return new Problem(StatusCodes.Status403Forbidden, "channel-forbidden", "Channel not allowed",
-                    $"The token does not allow reading channel '{channel}'.");
+                return (new Problem(StatusCodes.Status403Forbidden, "channel-forbidden", "Channel not allowed",
+                    $"The token does not allow reading channel '{channel}'."), null);
             }
         }
-        return null;
+        return (null, user);
     }
 
     /// <summary>Checks a token's signature and expiry: the channel patterns it grants, or why it is refused.</summary>
-    public async ValueTask<(IReadOnlyList<string>? Patterns, Problem? Problem)> ValidateAsync(string? token, CancellationToken cancellation = default)
+    public async ValueTask<(IReadOnlyList<string>? Patterns, Problem? Problem, string? User)> ValidateAsync(string? token, CancellationToken cancellation = default)
     {
         if (string.IsNullOrEmpty(token))
         {
-            return (null, MissingToken);
+            return (null, MissingToken, null);
         }
         if (!_keys.Any)
         {
-            return (null, new Problem(StatusCodes.Status401Unauthorized, "invalid-token", "Invalid subscriber token", "This server has no token keys configured."));
+            return (null, new Problem(StatusCodes.Status401Unauthorized, "invalid-token", "Invalid subscriber token", "This server has no token keys configured."), null);
         }
         string? kid;
         try
@@ -196,18 +203,18 @@ internal sealed class SubscriberGate
             // bytes, or alg none, is refused as what it is.
             if (!_template.ValidAlgorithms.Contains(read.Alg))
             {
-                return (null, Invalid($"The token must be signed with {_algorithms}, not '{Problem.Shorten(read.Alg ?? "")}'."));
+                return (null, Invalid($"The token must be signed with {_algorithms}, not '{Problem.Shorten(read.Alg ?? "")}'."), null);
             }
             kid = read.Kid;
         }
         catch (ArgumentException)
         {
-            return (null, Invalid("The token is not a valid signed token."));
+            return (null, Invalid("The token is not a valid signed token."), null);
         }
         if (await _keys.ForAsync(kid, cancellation) is not { } keys)
         {
             return (null, new Problem(StatusCodes.Status503ServiceUnavailable, "auth-unavailable", "Token keys unavailable",
-                "The token issuer's key set (Hark:Auth:Jwks:Url) could not be fetched; try again shortly.") { RetryAfterSeconds = 5 });
+                "The token issuer's key set (Hark:Auth:Jwks:Url) could not be fetched; try again shortly.") { RetryAfterSeconds = 5 }, null);
         }
         var result = await _handler.ValidateTokenAsync(token, ParametersFor(keys));
         if (!result.IsValid)
@@ -223,9 +230,10 @@ internal sealed class SubscriberGate
                 SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "The token's signature does not match any configured key.",
                 _ => "The token is not a valid signed token.",
             };
-            return (null, Invalid(why));
+            return (null, Invalid(why), null);
         }
-        return (Patterns(result.ClaimsIdentity.Claims.Where(c => c.Type == _options.ChannelsClaim).Select(c => c.Value)), null);
+        var subject = result.ClaimsIdentity.Claims.FirstOrDefault(c => c.Type == "sub")?.Value;
+        return (Patterns(result.ClaimsIdentity.Claims.Where(c => c.Type == _options.ChannelsClaim).Select(c => c.Value)), null, subject);
     }
 
     private static readonly Problem AdminOverHttp = new(StatusCodes.Status403Forbidden, "admin-over-http", "Admin channels are read over HTTP",
@@ -261,9 +269,16 @@ internal sealed class SubscriberGate
     private sealed record KeyedParameters(SigningKeys.Snapshot Keys, TokenValidationParameters Parameters);
 
     /// <summary>Authorization everywhere but public patterns (<c>RequireToken</c>, or a hook alone); else only on protected patterns.</summary>
-    private bool NeedsToken(string channel) => AdminStats.IsAdminChannel(channel) || _everyChannel
-        ? !_options.PublicChannels.Any(p => ChannelPattern.Matches(p, channel))
-        : _options.ProtectedChannels.Any(p => ChannelPattern.Matches(p, channel));
+    private bool NeedsToken(string channel)
+    {
+        var name = Authorizing(channel);
+        return AdminStats.IsAdminChannel(name) || _everyChannel
+            ? !_options.PublicChannels.Any(p => ChannelPattern.Matches(p, name))
+            : _options.ProtectedChannels.Any(p => ChannelPattern.Matches(p, name));
+    }
+
+    /// <summary>The channel whose authorization reading <paramref name="channel"/> takes: a presence companion's own channel, else itself.</summary>
+    private static string Authorizing(string channel) => PresenceTracker.CompanionFor(channel) ?? channel;
 
     /// <summary>The claim as an array arrives as one claim per element; as a string, it may list several, space-separated.</summary>
     private static List<string> Patterns(IEnumerable<string> values)

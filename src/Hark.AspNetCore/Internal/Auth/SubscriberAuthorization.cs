@@ -6,5 +6,8 @@ namespace Hark.AspNetCore.Internal.Auth;
 /// </summary>
 internal sealed record SubscriberAuthorization(Problem? Problem, IReadOnlyList<string> Channels, string? IssuedGrant = null, DateTimeOffset? Expires = null)
 {
+    /// <summary>The user the credentials named: a token's <c>sub</c>, the hook's <c>user</c> (carried in its grant); null for none.</summary>
+    public string? User { get; init; }
+
     public static SubscriberAuthorization Refused(Problem problem) => new(problem, []);
 }

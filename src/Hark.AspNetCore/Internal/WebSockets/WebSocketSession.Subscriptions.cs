@@ -12,7 +12,7 @@ internal sealed partial class WebSocketSession
     // subscription goes without a read of its own when nothing is reported.
     private static readonly TimeSpan HoldDeadline = TimeSpan.FromMinutes(1);
 
-    /// <summary><c>{"type":"subscribe","channels","cursor","last","max","token","grant"}</c>: the parameters of <c>/sub</c>, checked by its parser.</summary>
+    /// <summary><c>{"type":"subscribe","channels","cursor","last","max","token","grant","client"}</c>: the parameters of <c>/sub</c>, checked by its parser.</summary>
     private async ValueTask<Problem?> SubscribeAsync(ClientFrame frame)
     {
         if (frame.ChannelList() is not { } channels)
@@ -51,7 +51,7 @@ internal sealed partial class WebSocketSession
         {
             return denied;
         }
-        request = request with { Channels = authorization.Channels };
+        request = request with { Channels = authorization.Channels, User = authorization.User };
         var grant = authorization.IssuedGrant;
         var started = new TaskCompletionSource<SocketSubscription>(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = _door.Pipeline.StreamAsync(request with { Transport = TransportKind.WebSocket }, _address,
