@@ -10,8 +10,11 @@ namespace Hark.Client;
 /// </summary>
 public static class HarkSubscriberToken
 {
-    /// <summary>Creates a token signed with <paramref name="key"/> (one of the server's <c>Hark:Subscribe:TokenKeys</c>).</summary>
-    public static string Create(string key, IEnumerable<string> channels, TimeSpan lifetime, TimeProvider? time = null)
+    /// <summary>
+    /// Creates a token signed with <paramref name="key"/> (one of the server's <c>Hark:Subscribe:TokenKeys</c>); a
+    /// <paramref name="user"/> becomes its <c>sub</c>, the user presence lists for its subscriber.
+    /// </summary>
+    public static string Create(string key, IEnumerable<string> channels, TimeSpan lifetime, TimeProvider? time = null, string? user = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(channels);
@@ -22,7 +25,9 @@ public static class HarkSubscriberToken
         var now = (time ?? TimeProvider.System).GetUtcNow().UtcDateTime;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Claims = new Dictionary<string, object> { ["channels"] = channels.ToArray() },
+            Claims = user is null
+                ? new Dictionary<string, object> { ["channels"] = channels.ToArray() }
+                : new Dictionary<string, object> { ["channels"] = channels.ToArray(), ["sub"] = user },
             IssuedAt = now,
             NotBefore = now,
             Expires = now + lifetime,

@@ -13,7 +13,11 @@ internal sealed record ChannelInfoBody(string Channel, int Messages, long Bytes,
 
 internal sealed record PresenceBody(string Channel, int Count, IReadOnlyList<PresentClientBody> Clients, string Cursor);
 
-internal sealed record PresentClientBody(string Client, string? User, string Transport, string Since);
+internal sealed record PresentClientBody(
+    string Client,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? User,
+    string Transport,
+    string Since);
 
 internal sealed record GapBody(string Channel, string Reason, long? Missed);
 

@@ -13,7 +13,7 @@ internal sealed class ClientFrame : ISubscribeParameters, IDisposable
     /// <summary>The longest <c>id</c> echoed back, in characters of its JSON text.</summary>
     public const int MaxIdLength = 128;
 
-    private static readonly string[] SubscribeMembers = ["channels", "cursor", "last", "max", "token", "grant"];
+    private static readonly string[] SubscribeMembers = ["channels", "cursor", "last", "max", "token", "grant", "client"];
 
     private readonly JsonDocument _document;
 
