@@ -15,7 +15,8 @@ public interface IPresenceStore
     /// <summary>
     /// Creates or extends each lease to <paramref name="ttl"/> from now (the store's clock), updating its user and
     /// transport and keeping when it began. One result per entry, in order: whether it is new (the client joined, where a
-    /// lease that lapsed but was not yet swept is not new) and its new end, to hand back to <see cref="RemoveAsync"/>.
+    /// lease that lapsed but was not yet swept is not new) and its new end, to hand back to <see cref="RemoveAsync"/>. Every
+    /// renewal moves the end later than the one before, even within the same millisecond.
     /// </summary>
     ValueTask<IReadOnlyList<LeaseRenewal>> RenewAsync(IReadOnlyList<PresenceEntry> entries, TimeSpan ttl, CancellationToken cancellationToken);
 

@@ -22,8 +22,10 @@ public sealed class MemoryPresenceStore(TimeProvider time) : IPresenceStore
                     _channels[entry.Channel] = leases = new Dictionary<string, Lease>(StringComparer.Ordinal);
                 }
                 var joined = !leases.TryGetValue(entry.Client, out var lease);
-                leases[entry.Client] = new Lease(new PresentClient(entry.Client, entry.User, entry.Transport, joined ? now : lease!.Client.Since), until);
-                results[i] = new LeaseRenewal(joined, until);
+                // Each write moves the end on, even within one tick: a remover's IfUntil then tells its own write from a later one.
+                var end = joined ? until : Math.Max(until, lease.Until + 1);
+                leases[entry.Client] = new Lease(new PresentClient(entry.Client, entry.User, entry.Transport, joined ? now : lease.Client.Since), end);
+                results[i] = new LeaseRenewal(joined, end);
             }
         }
         return ValueTask.FromResult<IReadOnlyList<LeaseRenewal>>(results);

@@ -106,6 +106,21 @@ public abstract class PresenceStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Remove_ALeaseRenewedAtOnceByAnotherNode_Stays()
+    {
+        var (a, b) = (CreateStore(), CreateStore());
+        var c = NewChannel();
+        var mine = await a.RenewAsync([Entry(c, "x")], TimeSpan.FromSeconds(30), default);
+        // No time passes: the other node's write still ends later than this node's.
+        var theirs = await b.RenewAsync([Entry(c, "x")], TimeSpan.FromSeconds(30), default);
+
+        var removed = await a.RemoveAsync([new PresenceRemoval(c, "x", mine[0].Until)], default);
+
+        Assert.True(theirs[0].Until > mine[0].Until);
+        Assert.Equal([false], removed);
+    }
+
+    [Fact]
     public async Task LapsedLease_NotCounted_ThenSweptOnceByOneNode()
     {
         var (a, b) = (CreateStore(), CreateStore());
