@@ -101,6 +101,11 @@ public sealed class PresenceTests(ITestOutputHelper output) : ServerTest(output,
         await UntilCountAsync(room, 0);
 
         Assert.Equal([("join", "s1", null), ("leave", "s1", "closed")], await EventsAsync(room));
+        var metrics = await Server.ScrapeAsync();
+        Assert.True(metrics.Sum("hark_presence_events_total", ("hark_event", "join")) >= 1);
+        Assert.True(metrics.Sum("hark_presence_events_total", ("hark_event", "leave"), ("hark_reason", "closed")) >= 1);
+        Assert.Equal(0, metrics.Sum("hark_presence_store_failures_total"));
+        Assert.NotNull(metrics.Value("hark_presence_leases"));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
+using Hark.AspNetCore.Internal;
 using Hark.AspNetCore.Internal.Presence;
 using Hark.Memory;
 using Hark.Presence;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -27,7 +29,11 @@ public sealed class PresenceTrackerTests
     private PresenceTracker Node(IPresenceStore? store = null) => new(_engine, store ?? _store, Options.Create(new HarkOptions
     {
         Presence = { Channels = ["room.*"], Grace = Grace },
-    }), _time, NullLogger<PresenceTracker>.Instance);
+    }), Metrics, _time, NullLogger<PresenceTracker>.Instance);
+
+    private HarkMetrics Metrics => field ??= new HarkMetrics(
+        new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), _engine, _time,
+        Options.Create(new HarkOptions()));
 
     private async Task<List<string>> EventsAsync(string channel)
     {

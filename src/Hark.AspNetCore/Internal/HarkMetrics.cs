@@ -24,6 +24,8 @@ internal sealed class HarkMetrics
     private readonly Counter<long> _hookCalls;
     private readonly Histogram<double> _hookDuration;
     private readonly Histogram<double> _latency;
+    private readonly Counter<long> _presenceEvents;
+    private readonly Counter<long> _presenceFailures;
     private readonly TimeProvider _time;
     private readonly double _deliverySampleRate;
 
@@ -51,11 +53,38 @@ internal sealed class HarkMetrics
         _latency = meter.CreateHistogram("hark.delivery.latency", "s",
             "From a publish accepted to its message written to a subscriber, once per write (the oldest message of the write).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _presenceEvents = meter.CreateCounter<long>("hark.presence.events", "{event}",
+            "Presence joins and leaves this node published, by event (join, leave) and, for leaves, reason (closed, expired).");
+        _presenceFailures = meter.CreateCounter<long>("hark.presence.store.failures", "{call}",
+            "Calls to the presence store (renew, remove, sweep) or publishes of its events that failed; the next pass tries again.");
+        meter.CreateObservableGauge("hark.presence.leases", () => PresenceLeases(), "{lease}", "Presence leases this node keeps: held, or lingering between polls.");
         meter.CreateObservableGauge("hark.channels", () => engine.ChannelCount, "{channel}", "Channels held by the engine.");
         meter.CreateObservableGauge("hark.history.size", () => engine.HistoryBytes, "By", "Bytes of message history held.");
     }
 
     public void Published(int count) => _published.Add(count);
+
+    /// <summary>How many presence leases the node keeps; set by the presence tracker.</summary>
+    public Func<int> PresenceLeases { get; set; } = static () => 0;
+
+    public void PresenceEvent(string name, string? reason)
+    {
+        if (!_presenceEvents.Enabled)
+        {
+            return;
+        }
+        var tag = new KeyValuePair<string, object?>("hark.event", name);
+        if (reason is null)
+        {
+            _presenceEvents.Add(1, tag);
+        }
+        else
+        {
+            _presenceEvents.Add(1, tag, new KeyValuePair<string, object?>("hark.reason", reason));
+        }
+    }
+
+    public void PresenceStoreFailed(string operation) => _presenceFailures.Add(1, new KeyValuePair<string, object?>("hark.operation", operation));
 
     /// <summary>
     /// Counts a write of <paramref name="messages"/> to one subscriber, records its latency (one clock read per write)

@@ -119,6 +119,7 @@ internal sealed partial class PresenceTracker
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The store lets them lapse; whichever node sweeps them then says they left.
+            _metrics.PresenceStoreFailed("remove");
             Log.StoreFailed(_logger, "remove", removing.Count, e);
         }
     }
@@ -148,6 +149,7 @@ internal sealed partial class PresenceTracker
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            _metrics.PresenceStoreFailed("renew");
             Log.StoreFailed(_logger, "renew", renewing.Count, e);
         }
     }
@@ -172,6 +174,7 @@ internal sealed partial class PresenceTracker
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            _metrics.PresenceStoreFailed("sweep");
             Log.StoreFailed(_logger, "sweep", 0, e);
         }
     }
@@ -191,13 +194,29 @@ internal sealed partial class PresenceTracker
         try
         {
             await _engine.PublishBatchAsync(events, cancellationToken);
+            foreach (var published in events)
+            {
+                _metrics.PresenceEvent(published.Event!, ReasonOf(published));
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            _metrics.PresenceStoreFailed("publish");
             var dropped = Math.Max(0, events.Count - MaxUnpublished);
             _unpublished.AddRange(events.Skip(dropped));
             Log.PublishFailed(_logger, events.Count, dropped, e);
         }
+    }
+
+    /// <summary>The reason a leave event names (closed, expired), from its payload.</summary>
+    private static string? ReasonOf(PublishRequest leave)
+    {
+        if (leave.Event != "leave")
+        {
+            return null;
+        }
+        var json = leave.Payload.Json.Span;
+        return json.IndexOf("\"reason\":\"closed\""u8) >= 0 ? "closed" : "expired";
     }
 
     /// <summary><c>{"client","user","transport","reason"}</c> as the event <paramref name="name"/> on the channel's companion.</summary>

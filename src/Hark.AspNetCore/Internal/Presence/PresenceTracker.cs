@@ -29,12 +29,16 @@ internal sealed partial class PresenceTracker : BackgroundService
     private readonly IPresenceStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly HarkMetrics _metrics;
     private readonly string[] _patterns;
     private readonly long _graceMs;
     private readonly long _renewEveryMs;
 
-    public PresenceTracker(IHarkEngine engine, IPresenceStore store, IOptions<HarkOptions> options, TimeProvider time, ILogger<PresenceTracker> logger)
+    public PresenceTracker(IHarkEngine engine, IPresenceStore store, IOptions<HarkOptions> options, HarkMetrics metrics, TimeProvider time,
+        ILogger<PresenceTracker> logger)
     {
+        _metrics = metrics;
+        metrics.PresenceLeases = () => _leases.Count;
         _engine = engine;
         _store = store;
         _time = time;
