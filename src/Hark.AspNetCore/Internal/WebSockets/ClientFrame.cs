@@ -6,14 +6,14 @@ namespace Hark.AspNetCore.Internal.WebSockets;
 /// <summary>
 /// A command from the client: one JSON object per text frame, <c>{"type":…,"id":…,…}</c>. Its members are read as the
 /// named parameters of a subscription (<c>channels</c> as an array or a comma list, <c>cursor</c>, <c>last</c>,
-/// <c>max</c>, <c>token</c>, <c>grant</c>), by the same parser as <c>/sub</c>'s query string.
+/// <c>max</c>, <c>token</c>, <c>grant</c>, <c>client</c>), by the same parser as <c>/sub</c>'s query string.
 /// </summary>
 internal sealed class ClientFrame : ISubscribeParameters, IDisposable
 {
     /// <summary>The longest <c>id</c> echoed back, in characters of its JSON text.</summary>
     public const int MaxIdLength = 128;
 
-    private static readonly string[] SubscribeMembers = ["channels", "cursor", "last", "max", "token", "grant"];
+    private static readonly string[] SubscribeMembers = ["channels", "cursor", "last", "max", "token", "grant", "client"];
 
     private readonly JsonDocument _document;
 
