@@ -122,6 +122,14 @@ export interface SubscribeOptions<T = unknown> extends HarkRetryOptions {
   /** Stops the subscription when aborted, like `close()`. */
   signal?: AbortSignal;
   /**
+   * Who this subscriber is, for presence (`client=` on every request, `client` in the socket's subscribe frame): 1 to 64
+   * characters of `A–Z a–z 0–9 . _ - : @`. On a channel that tracks presence it is listed under this id while subscribed.
+   * Default `clientId`, a random id made once per page load; `null` or `false` names none. With `share`, tabs that keep
+   * the default share and the leading tab's id is the one the connection names; tabs that name an id share only with
+   * tabs naming the same.
+   */
+  client?: string | null | false;
+  /**
    * Share one connection between the tabs of this origin that subscribe alike (same url, channels, token, transport,
    * `timeout`, `interval` and `max`): one tab leads and holds the connection, the others follow over a
    * BroadcastChannel, and another tab takes over from its own cursor when the leader's tab closes or freezes.
@@ -171,6 +179,8 @@ export interface Subscription {
   /** The transport in use: `auto` resolves to `websocket`, `sse` or `longpoll`, and changes when it falls back. */
   readonly transport: Exclude<HarkTransport, 'auto'>;
   readonly channels: readonly string[];
+  /** The client id this subscription names for presence, or null. */
+  readonly client: string | null;
   /** With `share`: whether this tab holds the connection (`leader`) or is passed its messages (`follower`); null otherwise. */
   readonly role: 'leader' | 'follower' | null;
   /** Resolves with the cursor once live for the first time, or with null if the subscription ends before. Never rejects. */
@@ -181,6 +191,89 @@ export interface Subscription {
 
 /** Subscribes to one channel, several (an array, or names joined by `,`), and calls `onMessage` with each message once, in order. */
 export function subscribe<T = unknown>(channels: string | readonly string[], options?: SubscribeOptions<T>): Subscription;
+
+/** The random id made once per page load (`p-` and 18 hex digits): the `client` every subscription names by default. */
+export const clientId: string;
+
+/** A client present on a channel (docs/protocol.md, "Presence"). */
+export interface PresentClient {
+  /** The id it subscribed with (`client`). */
+  client: string;
+  /** Who its credentials named (a token's `sub`, the authorization hook's `user`); null without credentials. */
+  user: string | null;
+  /** How it last came: `longpoll`, `poll`, `sse`, `ndjson`, `iframe` or `ws`. */
+  transport: 'longpoll' | 'poll' | 'sse' | 'ndjson' | 'iframe' | 'ws' | (string & {});
+  /** When it joined, UTC, `yyyy-MM-ddTHH:mm:ss.fffZ`; null for a leave of a client the list did not show. */
+  since: string | null;
+}
+
+/** A client that left: `closed` (its stream or socket ended), `expired` (its grace passed, or its node is gone), `unknown` (found gone by reading the list again after a gap). */
+export interface PresenceLeave extends PresentClient {
+  reason: 'closed' | 'expired' | 'unknown' | (string & {}) | null;
+}
+
+export interface PresenceOptions extends HarkRetryOptions {
+  /** As for `subscribe`. */
+  url?: string | URL;
+  baseUrl?: string | URL;
+  /** A subscriber token that may read the channel: `Authorization: Bearer` on the list, and the companion subscription's token. */
+  token?: SubscribeOptions['token'];
+  /** A publisher key (for a backend), sent as `Authorization: Bearer` on the list instead of `token`. */
+  key?: string;
+  /** List at most this many clients (0 to the server's `Hark:Presence:MaxListed`); `count` stays the whole number. Default: the server's maximum. */
+  limit?: number;
+  /** The companion subscription's transport, as for `subscribe`. Default `auto`. */
+  transport?: HarkTransport;
+  /** As for `subscribe`: the companion subscription's long-poll hold, and a quiet socket's ping. Default 25. */
+  timeout?: number;
+  /** Ms a request may take before it counts as a network error. Default 15000. */
+  requestTimeout?: number;
+  /** Stops following when aborted, like `close()`. */
+  signal?: AbortSignal;
+  /** After the list is read and after every join or leave, with the handle. */
+  onChange?(presence: Presence): void;
+  /** A client joined (once while present). */
+  onJoin?(client: PresentClient): void;
+  /** A client left. */
+  onLeave?(client: PresenceLeave): void;
+  /** As for `subscribe`: `connecting`, `live`, `reconnecting`, then `expired`, `failed` or `stopped`. */
+  onStatus?(status: HarkStatus, info: HarkStatusInfo): void;
+  /** Every failure, retried ones too (`error.willRetry`); `presence-off` when the channel does not track presence. */
+  onError?(error: HarkError): void;
+  fetch?: typeof fetch;
+  EventSource?: SubscribeOptions['EventSource'];
+  WebSocket?: SubscribeOptions['WebSocket'];
+  window?: Window;
+  transportStorage?: SubscribeOptions['transportStorage'];
+  random?: () => number;
+  clock?: Partial<HarkClock>;
+}
+
+/** What `presence` returns: the list as it is now, kept up to date. */
+export interface Presence {
+  readonly channel: string;
+  /** Who is present, earliest first (at most `limit`): a new array each time. */
+  readonly clients: PresentClient[];
+  /** How many are present: exact when read, then moved by each join and leave. */
+  readonly count: number;
+  readonly status: HarkStatus;
+  /** The companion channel's cursor the list is up to date with. */
+  readonly cursor: string | null;
+  /** Whether a client id is listed. */
+  has(client: string): boolean;
+  /** A listed client, or null. */
+  get(client: string): PresentClient | null;
+  /** Resolves with the list's cursor once it is first read, or with null if it ends before. Never rejects. */
+  readonly ready: Promise<string | null>;
+  /** Stops following. Status `stopped`. */
+  close(): void;
+}
+
+/**
+ * Who is on a channel that tracks presence, kept up to date: reads `GET /pub/{channel}/presence`, then follows the
+ * joins and leaves on `~presence.{channel}` from the list's cursor, and reads the list again after a gap.
+ */
+export function presence(channel: string, options?: PresenceOptions): Presence;
 
 export interface PublishOptions {
   /** As for `subscribe`. */

@@ -79,6 +79,30 @@ function removeItem(storage, key) {
   }
 }
 
+const CLIENT_ID = /^[A-Za-z0-9._:@-]{1,64}$/;
+
+/** Whether `id` is a presence client id: 1 to 64 characters of `A–Z a–z 0–9 . _ - : @`. */
+function isClientId(id) {
+  return typeof id === 'string' && CLIENT_ID.test(id);
+}
+
+/** A random id, made once per page load: what every subscription of the page names as its `client` by default. */
+const clientId = (() => {
+  const bytes = new Uint8Array(9);
+  // getRandomValues works on plain-HTTP pages too, where crypto.randomUUID does not exist.
+  if (typeof globalThis.crypto?.getRandomValues === 'function') globalThis.crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return `p-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+})();
+
+/** The `client` a subscription names: the option's id, none for `null`/`false`, else the page's. Throws for a bad id. */
+function clientOf(option) {
+  if (option === undefined) return clientId;
+  if (option === null || option === false) return null;
+  if (!isClientId(option)) throw new TypeError(`hark: client is 1 to 64 characters of A-Z a-z 0-9 . _ - : @, not '${option}'`);
+  return option;
+}
+
 // HarkError, and how a failure's status decides what the subscription does next.
 
 const PROBLEM_PREFIX = 'urn:hark:problem:';
@@ -256,7 +280,7 @@ function startParams(sub) {
   return {};
 }
 
-function subUrl(sub, { timeout = null, transport = null, max = null, envelope = false, token = false, origin = null } = {}) {
+function subUrl(sub, { timeout = null, transport = null, max = null, envelope = false, token = false, origin = null, client = sub.client } = {}) {
   const q = new URLSearchParams();
   const start = startParams(sub);
   if (start.cursor) q.set('cursor', start.cursor);
@@ -266,6 +290,7 @@ function subUrl(sub, { timeout = null, transport = null, max = null, envelope = 
   if (max) q.set('max', String(max));
   if (envelope) q.set('envelope', '1');
   if (origin) q.set('origin', origin);
+  if (client) q.set('client', client);
   if (token && sub.token) q.set('token', sub.token);
   // The grant the authorization hook's answer left, sent back on every request so the hook is asked once per
   // subscription. In the query, not a header: a cross-origin poll stays a simple request, with no preflight.
@@ -585,6 +610,7 @@ function subscribeFrame(sub) {
   if (sub.o.max) frame.max = sub.o.max;
   if (sub.token) frame.token = sub.token;
   if (sub.grant) frame.grant = sub.grant;
+  if (sub.client) frame.client = sub.client;
   return JSON.stringify(frame);
 }
 
@@ -923,14 +949,17 @@ class ChannelElection {
 // plain poll from its own cursor. Every tab drops what it has delivered already (by seq), so a new leader simply
 // resumes from its own cursor.
 
-const ENDING = ['expired', 'closed', 'failed'];
+const ENDING$1 = ['expired', 'closed', 'failed'];
 
 /** A short, stable name for what the tabs must agree on; the token is hashed, never written out. */
 function shareKey(sub) {
   const o = sub.o;
   const named = typeof o.share === 'string' ? o.share : '';
   const token = typeof o.token === 'function' ? '' : String(o.token ?? '');
-  const parts = [sub.serverUrl.href, sub.channels.join(','), token, o.transport ?? 'auto', o.timeout, o.interval, o.max ?? '', named];
+  // A client id the page names is who the shared connection is for presence: only tabs naming the same one share. The
+  // page's own random id is not: tabs that keep it share, and the leading tab's id is the one the connection names.
+  const client = typeof o.client === 'string' ? o.client : o.client === undefined ? '' : '-';
+  const parts = [sub.serverUrl.href, sub.channels.join(','), token, o.transport ?? 'auto', o.timeout, o.interval, o.max ?? '', named, client];
   return `hark:share:${hash(parts.join('\n'))}`;
 }
 
@@ -1048,6 +1077,7 @@ class Share {
     const inner = this.createInner({
       ...o,
       share: false,
+      client: sub.client,
       cursor: start,
       last: sub.cursor ? null : sub.last,
       storage: false,
@@ -1097,7 +1127,7 @@ class Share {
       sub.resolveReady(sub.cursor);
     } else if (status === 'reconnecting') {
       sub.emitStatus('reconnecting', info);
-    } else if (ENDING.includes(status)) {
+    } else if (ENDING$1.includes(status)) {
       this.inner = null;
       this.finish(status, info);
     }
@@ -1135,7 +1165,7 @@ class Share {
       if (typeof data.transport === 'string') sub.transport = data.transport;
       if (data.status === 'reconnecting') sub.emitStatus('reconnecting', { ...data.info, error: fromWire(data.info?.error) });
       else if (data.status === 'live' && !this.catching && sub.answered && sub.status !== 'live') sub.emitStatus('live');
-      else if (ENDING.includes(data.status)) this.finish(data.status, { channel: data.info?.channel ?? null, error: fromWire(data.info?.error) });
+      else if (ENDING$1.includes(data.status)) this.finish(data.status, { channel: data.info?.channel ?? null, error: fromWire(data.info?.error) });
     } else if (data.t === 'error') {
       sub.emitError(fromWire(data.error));
     }
@@ -1168,7 +1198,10 @@ class Share {
       while (sub.running && !this.paused) {
         let batch;
         try {
-          batch = await get(sub, subUrl(sub, { timeout: 0, max: sub.o.max }), sub.o.requestTimeout);
+          // A follower's poll names the client only when it is the page's choice, the leader's too: with the page's
+          // random id it would make this tab present for a grace after every catch-up.
+          const client = typeof sub.o.client === 'string' ? sub.client : null;
+          batch = await get(sub, subUrl(sub, { timeout: 0, max: sub.o.max, client }), sub.o.requestTimeout);
         } catch (error) {
           if (!(await sub.recover(error))) return;
           continue;
@@ -1258,6 +1291,8 @@ class Subscription {
     this.policy = createRetryPolicy(o, o.random ?? Math.random);
     this.storage = o.storage === true ? globalThis.sessionStorage : o.storage || null;
     this.storageKey = o.storageKey ?? `hark:cursor:${this.base}/sub/${channels.join(',')}`;
+    // Who this subscriber is for presence: sent on every request (and the socket's subscribe frame).
+    this.client = clientOf(o.client);
 
     const location = this.window?.location ?? globalThis.location;
     if (!isAbsolute(this.base) && !location) {
@@ -1313,6 +1348,7 @@ class Subscription {
       get role() {
         return self.share?.role ?? null;
       },
+      client: this.client,
       channels: [...channels],
       ready: this.ready,
       close: () => this.end('stopped'),
@@ -1506,6 +1542,301 @@ class Subscription {
   }
 }
 
+// Presence (docs/protocol.md, "Presence"): who is on a channel, kept up to date. It reads the list
+// (GET /pub/{channel}/presence), then follows the joins and leaves on the companion channel ~presence.{channel}
+// from the cursor the list came with, so none after the list is missed; after a gap it reads the list again.
+
+const ENDING = ['expired', 'closed', 'failed'];
+
+class Presence {
+  constructor(channel, options) {
+    if (typeof channel !== 'string' || channel.length === 0) throw new TypeError('hark: presence needs a channel name');
+    const o = { ...DEFAULTS, ...options };
+    this.o = o;
+    this.channel = channel;
+    this.base = baseOf(o.url ?? o.baseUrl);
+    this.fetch = o.fetch ?? globalThis.fetch?.bind(globalThis);
+    if (typeof this.fetch !== 'function') throw new TypeError('hark: fetch is not available here');
+    this.clock = { ...systemClock, ...o.clock };
+    this.policy = createRetryPolicy(o, o.random ?? Math.random);
+    this.limit = o.limit ?? null;
+    this.present = new Map(); // client id → entry, earliest first
+    this.unlisted = 0; // present but beyond the list's limit
+    this.status = 'connecting';
+    this.running = true;
+    this.loaded = false;
+    this.sub = null; // the companion subscription in use
+    this.inflight = null;
+    this.wake = null;
+    let resolveReady;
+    this.ready = new Promise((resolve) => {
+      resolveReady = resolve;
+    });
+    this.resolveReady = resolveReady;
+
+    const self = this;
+    this.handle = {
+      channel,
+      get clients() {
+        return [...self.present.values()].map((e) => ({ ...e }));
+      },
+      get count() {
+        return self.present.size + self.unlisted;
+      },
+      get status() {
+        return self.status;
+      },
+      get cursor() {
+        return self.sub?.cursor ?? self.cursor ?? null;
+      },
+      has: (client) => self.present.has(client),
+      get: (client) => {
+        const e = self.present.get(client);
+        return e ? { ...e } : null;
+      },
+      ready: this.ready,
+      close: () => this.end('stopped'),
+    };
+
+    if (o.signal) {
+      if (o.signal.aborted) {
+        this.end('stopped');
+        return;
+      }
+      o.signal.addEventListener('abort', () => this.end('stopped'), { once: true });
+    }
+    this.emitStatus('connecting');
+    Promise.resolve().then(() => this.load());
+  }
+
+  /** Reads the list (retrying by the policy), applies it, and follows the companion channel from its cursor. */
+  async load() {
+    while (this.running) {
+      let snapshot;
+      try {
+        snapshot = await this.read();
+      } catch (error) {
+        if (await this.recover(error)) continue;
+        return;
+      }
+      if (!this.running) return;
+      this.policy.succeeded();
+      this.apply(snapshot);
+      this.follow(snapshot.cursor);
+      return;
+    }
+  }
+
+  async read() {
+    const o = this.o;
+    let token = null;
+    try {
+      token = typeof o.token === 'function' ? await o.token() : o.token ?? null;
+    } catch (cause) {
+      throw new HarkError(`The token function failed: ${cause?.message ?? cause}`, { status: 401, type: 'token', cause });
+    }
+    const q = new URLSearchParams();
+    if (this.limit !== null) q.set('limit', String(this.limit));
+    // The grant the companion subscription was given stands for the hook's answer about this channel too.
+    if (this.grant) q.set('grant', this.grant);
+    const url = `${this.base}/pub/${encodeURIComponent(this.channel)}/presence${q.size ? `?${q}` : ''}`;
+    const headers = { Accept: 'application/json' };
+    const bearer = o.key ?? token;
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    const controller = new AbortController();
+    this.inflight = controller;
+    let timedOut = false;
+    const timer = this.clock.setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, o.requestTimeout, 'request-timeout');
+    try {
+      let response;
+      try {
+        response = await this.fetch(url, { headers, signal: controller.signal, cache: 'no-store' });
+      } catch (cause) {
+        throw timedOut
+          ? new HarkError(`No answer within ${o.requestTimeout} ms`, { type: 'timeout', cause })
+          : new HarkError(`Network error: ${cause?.message ?? cause}`, { type: 'network', cause });
+      }
+      if (!response.ok) throw await errorFrom(response);
+      const body = parseJson(await response.text());
+      if (!body || !Array.isArray(body.clients) || typeof body.count !== 'number' || typeof body.cursor !== 'string') {
+        throw new HarkError(`${response.status}: the answer is not a presence list`, { status: response.status, type: 'bad-response' });
+      }
+      return body;
+    } finally {
+      this.clock.clearTimeout(timer);
+      if (this.inflight === controller) this.inflight = null;
+    }
+  }
+
+  /** Waits and returns true to read again, or ends and returns false. */
+  async recover(error) {
+    if (!this.running) return false;
+    const kind = error.type === 'token' ? 'expired' : classify(error);
+    if (kind === 'network' || kind === 'server') {
+      const delay = kind === 'network' ? this.policy.afterNetworkError() : this.policy.afterServerError(error.retryAfter);
+      error.willRetry = true;
+      this.call('onError', error);
+      this.emitStatus('reconnecting', { delay, error });
+      await this.sleep(delay);
+      return this.running;
+    }
+    if (error.type === 'invalid-grant' && this.grant) {
+      this.grant = null;
+      return this.running;
+    }
+    this.call('onError', error);
+    this.end(kind === 'expired' ? 'expired' : 'failed', { error });
+    return false;
+  }
+
+  /** Takes a list: the first as it is; a later one (after a gap) as the joins and leaves it differs by. */
+  apply(snapshot) {
+    const before = this.present;
+    const after = new Map();
+    for (const c of snapshot.clients) {
+      if (c && typeof c.client === 'string') after.set(c.client, entry(c, c.since));
+    }
+    this.present = after;
+    this.unlisted = Math.max(0, snapshot.count - after.size);
+    this.cursor = snapshot.cursor;
+    if (this.loaded) {
+      for (const [id, e] of before) if (!after.has(id)) this.call('onLeave', { ...e, reason: 'unknown' });
+      for (const [id, e] of after) if (!before.has(id)) this.call('onJoin', { ...e });
+    }
+    this.loaded = true;
+    this.call('onChange', this.handle);
+    this.resolveReady(snapshot.cursor);
+  }
+
+  follow(cursor) {
+    const o = this.o;
+    let sub = null;
+    sub = new Subscription([`~presence.${this.channel}`], {
+      ...o,
+      cursor,
+      last: undefined,
+      client: null,
+      storage: false,
+      signal: undefined,
+      onMessage: (m) => this.event(m),
+      onGap: () => this.sub === sub && this.resync(),
+      onStatus: (status, info) => this.sub === sub && this.followed(status, info),
+      onClosed: () => {},
+      onError: (e) => this.sub === sub && this.call('onError', e),
+      onRole: null,
+    });
+    this.sub = sub;
+  }
+
+  followed(status, info) {
+    if (this.sub?.grant) this.grant = this.sub.grant;
+    if (status === 'live' || status === 'reconnecting') this.emitStatus(status, info);
+    else if (status === 'closed') this.resync(); // the companion was deleted: start over from a new list
+    else if (ENDING.includes(status)) this.end(status, info);
+  }
+
+  /** Something was missed: read the list again, and follow from its cursor. */
+  resync() {
+    const sub = this.sub;
+    this.sub = null;
+    if (sub) {
+      this.grant = sub.grant ?? this.grant;
+      sub.end('stopped');
+    }
+    if (this.running) Promise.resolve().then(() => this.load());
+  }
+
+  event(message) {
+    const d = message.data;
+    if (!d || typeof d !== 'object' || typeof d.client !== 'string') return;
+    const known = this.present.get(d.client);
+    if (message.event === 'join') {
+      if (known) {
+        // Joined already (the list was read after this join): only what it says now.
+        known.user = d.user ?? null;
+        known.transport = d.transport ?? known.transport;
+      } else if (this.limit !== null && this.present.size >= this.limit) {
+        this.unlisted += 1;
+        this.call('onJoin', entry(d, message.time));
+      } else {
+        const e = entry(d, message.time);
+        this.present.set(d.client, e);
+        this.call('onJoin', { ...e });
+      }
+    } else if (message.event === 'leave') {
+      if (known) {
+        this.present.delete(d.client);
+        this.call('onLeave', { ...known, reason: d.reason ?? null });
+      } else if (this.unlisted > 0) {
+        this.unlisted -= 1;
+        this.call('onLeave', { ...entry(d, null), reason: d.reason ?? null });
+      } else {
+        return; // left before the list was read
+      }
+    } else {
+      return;
+    }
+    this.call('onChange', this.handle);
+  }
+
+  sleep(ms) {
+    return new Promise((resolve) => {
+      const id = this.clock.setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms, 'retry');
+      this.wake = () => {
+        this.clock.clearTimeout(id);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  end(status, info = {}) {
+    if (!this.running) return;
+    this.running = false;
+    this.inflight?.abort();
+    this.wake?.();
+    const sub = this.sub;
+    this.sub = null;
+    sub?.end('stopped');
+    this.emitStatus(status, info);
+    this.resolveReady(null);
+  }
+
+  emitStatus(status, info = {}) {
+    if (this.status === status && status === 'live') return;
+    this.status = status;
+    this.call('onStatus', status, info);
+  }
+
+  call(name, ...args) {
+    const fn = this.o[name];
+    if (typeof fn !== 'function') return;
+    try {
+      fn(...args);
+    } catch (error) {
+      if (name !== 'onError' && typeof this.o.onError === 'function') {
+        try {
+          this.o.onError(new HarkError(`${name} threw: ${error?.message ?? error}`, { type: 'callback', cause: error }));
+          return;
+        } catch {
+          // Fall through to the page's error reporting.
+        }
+      }
+      reportUncaught(error);
+    }
+  }
+}
+
+function entry(d, since) {
+  return { client: d.client, user: d.user ?? null, transport: d.transport ?? null, since: since ?? null };
+}
+
 /**
  * Publishes one message to a channel: a string is sent as text, anything else as JSON. Resolves with
  * `{channel, seq, cursor, subscribers}`; rejects with a HarkError when the server refuses.
@@ -1531,10 +1862,10 @@ async function publish(channel, data, options = {}) {
 }
 
 // Hark browser client: subscribe to channels over WebSocket, Server-Sent Events, long-poll, plain polling or a
-// forever-iframe, resuming from the cursor after any interruption; and publish. An ES module with no
+// forever-iframe, resuming from the cursor after any interruption; follow who is on a channel; and publish. An ES module with no
 // dependencies, for modern browsers (and Node 18+ for fetch-based transports). See docs/client-js.md.
 
-const VERSION = '1.1.0';
+const VERSION = '1.2.0';
 
 /**
  * Subscribes to one or more channels and calls `onMessage` with every message exactly once, in order,
@@ -1545,4 +1876,13 @@ function subscribe(channels, options = {}) {
   return new Subscription(channelList(channels), options).handle;
 }
 
-export { HarkError, VERSION, createRetryPolicy, publish, subscribe };
+/**
+ * Who is on a channel that tracks presence, kept up to date: reads the list, then follows the joins and leaves
+ * from its cursor (reading the list again after a gap). Returns a handle with `clients`, `count`, `has()`,
+ * `status`, `ready` and `close()`.
+ */
+function presence(channel, options = {}) {
+  return new Presence(channel, options).handle;
+}
+
+export { HarkError, VERSION, clientId, createRetryPolicy, presence, publish, subscribe };

@@ -15,10 +15,22 @@ public sealed partial class HarkClient
     /// 401/403 throw <see cref="HarkAuthorizationException"/> and other refusals <see cref="HarkException"/>.
     /// Cancelling the token ends it at once.
     /// </summary>
-    public async IAsyncEnumerable<HarkEvent> SubscribeAsync(IEnumerable<string> channels, string? cursor = null,
+    public IAsyncEnumerable<HarkEvent> SubscribeAsync(IEnumerable<string> channels, string? cursor = null, CancellationToken cancellationToken = default) =>
+        SubscribeAsync(channels, cursor, _options.ClientId, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SubscribeAsync(IEnumerable{string}, string?, CancellationToken)"/>, naming <paramref name="clientId"/> for
+    /// presence instead of <see cref="HarkClientOptions.ClientId"/> (null names none): on a channel that tracks presence the
+    /// subscription is listed under it while it runs.
+    /// </summary>
+    public async IAsyncEnumerable<HarkEvent> SubscribeAsync(IEnumerable<string> channels, string? cursor, string? clientId,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(channels);
+        if (clientId is not null && !IsClientId(clientId))
+        {
+            throw new ArgumentException("A client id is 1 to 64 characters of A-Z a-z 0-9 . _ - : @.", nameof(clientId));
+        }
         var names = channels.ToList();
         var path = "sub/" + string.Join(',', names.Select(Uri.EscapeDataString));
         var retry = new RetryPolicy(_options);
@@ -29,7 +41,7 @@ public sealed partial class HarkClient
             cancellationToken.ThrowIfCancellationRequested();
             if (_options.Transport == SubscribeTransport.LongPoll)
             {
-                var attempt = await PollAsync(path, position, retry, grant, cancellationToken).ConfigureAwait(false);
+                var attempt = await PollAsync(path, position, clientId, retry, grant, cancellationToken).ConfigureAwait(false);
                 if (attempt.Failure is not null)
                 {
                     throw attempt.Failure;
@@ -58,8 +70,8 @@ public sealed partial class HarkClient
             }
             // A stream (NDJSON or a socket): open it, read it to its end, then reconnect from the cursor.
             var (stream, opened) = _options.Transport == SubscribeTransport.WebSocket
-                ? await OpenSocketAsync(names, position, retry, grant, cancellationToken).ConfigureAwait(false)
-                : await OpenStreamAsync(path, position, retry, grant, cancellationToken).ConfigureAwait(false);
+                ? await OpenSocketAsync(names, position, clientId, retry, grant, cancellationToken).ConfigureAwait(false)
+                : await OpenStreamAsync(path, position, clientId, retry, grant, cancellationToken).ConfigureAwait(false);
             var ending = opened;
             if (stream is not null)
             {
@@ -95,10 +107,11 @@ public sealed partial class HarkClient
         }
     }
 
-    private async Task<Attempt> PollAsync(string path, string? cursor, RetryPolicy retry, SubscriptionGrant grant, CancellationToken cancellationToken)
+    private async Task<Attempt> PollAsync(string path, string? cursor, string? clientId, RetryPolicy retry, SubscriptionGrant grant, CancellationToken cancellationToken)
     {
         var seconds = ((int)_options.PollTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        var url = $"{path}?timeout={seconds}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+        var url = $"{path}?timeout={seconds}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))
+            + (clientId is null ? "" : "&client=" + Uri.EscapeDataString(clientId));
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
@@ -121,10 +134,11 @@ public sealed partial class HarkClient
     }
 
     /// <summary>The NDJSON stream, or (null, what its refusal or failure calls for).</summary>
-    private async Task<(IEventStream? Stream, Attempt Attempt)> OpenStreamAsync(string path, string? cursor, RetryPolicy retry, SubscriptionGrant grant,
-        CancellationToken cancellationToken)
+    private async Task<(IEventStream? Stream, Attempt Attempt)> OpenStreamAsync(string path, string? cursor, string? clientId, RetryPolicy retry,
+        SubscriptionGrant grant, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path + (cursor is null ? "" : "?cursor=" + Uri.EscapeDataString(cursor)));
+        var query = (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)) + (clientId is null ? "" : "&client=" + Uri.EscapeDataString(clientId));
+        using var request = new HttpRequestMessage(HttpMethod.Get, path + (query.Length == 0 ? "" : "?" + query[1..]));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
         AddSubscriberToken(request);
         grant.AddTo(request);
@@ -193,4 +207,10 @@ public sealed partial class HarkClient
         }
         return events;
     }
+
+    /// <summary>Whether <paramref name="id"/> is a client id: 1 to 64 characters of <c>A–Z a–z 0–9 . _ - : @</c>.</summary>
+    private static bool IsClientId(string id) => id.Length is > 0 and <= 64 && id.AsSpan().IndexOfAnyExcept(ClientIdChars) < 0;
+
+    private static readonly System.Buffers.SearchValues<char> ClientIdChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-:@");
 }

@@ -9,11 +9,11 @@ public sealed partial class HarkClient
 {
     /// <summary>
     /// Opens <c>GET /ws</c> through this client's <see cref="HttpClient"/> (its handlers, proxy and timeout apply to the
-    /// upgrade) and sends the subscription's <c>subscribe</c> frame, with the cursor, the subscriber token and the grant in it:
+    /// upgrade) and sends the subscription's <c>subscribe</c> frame, with the cursor, the subscriber token, the grant and the client id in it:
     /// the socket, or (null, what the failure to open calls for).
     /// </summary>
-    private async Task<(IEventStream? Stream, Attempt Attempt)> OpenSocketAsync(IReadOnlyList<string> channels, string? cursor, RetryPolicy retry,
-        SubscriptionGrant grant, CancellationToken cancellationToken)
+    private async Task<(IEventStream? Stream, Attempt Attempt)> OpenSocketAsync(IReadOnlyList<string> channels, string? cursor, string? clientId,
+        RetryPolicy retry, SubscriptionGrant grant, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
@@ -23,7 +23,7 @@ public sealed partial class HarkClient
         try
         {
             await socket.ConnectAsync(SocketAddress(), _http, cancellationToken).ConfigureAwait(false);
-            await socket.SendAsync(SubscribeFrame(channels, cursor, grant.Value), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+            await socket.SendAsync(SubscribeFrame(channels, cursor, clientId, grant.Value), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
             return (new SocketEventStream(socket, retry, grant), new Attempt([]));
         }
         catch (Exception e) when (WireEvents.IsNetworkError(e, cancellationToken))
@@ -52,7 +52,7 @@ public sealed partial class HarkClient
         }.Uri;
     }
 
-    private byte[] SubscribeFrame(IReadOnlyList<string> channels, string? cursor, string? grant)
+    private byte[] SubscribeFrame(IReadOnlyList<string> channels, string? cursor, string? clientId, string? grant)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer))
@@ -77,6 +77,10 @@ public sealed partial class HarkClient
             if (grant is not null)
             {
                 json.WriteString("grant", grant);
+            }
+            if (clientId is not null)
+            {
+                json.WriteString("client", clientId);
             }
             json.WriteEndObject();
         }

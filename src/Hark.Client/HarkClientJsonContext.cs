@@ -11,6 +11,7 @@ internal sealed record BatchBody(IReadOnlyList<HarkPublishResult> Published);
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(HarkPublishResult))]
 [JsonSerializable(typeof(HarkChannelInfo))]
+[JsonSerializable(typeof(HarkPresence))]
 [JsonSerializable(typeof(ProblemBody))]
 [JsonSerializable(typeof(BatchBody))]
 [JsonSerializable(typeof(List<HarkBatchMessage>))]

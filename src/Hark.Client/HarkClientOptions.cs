@@ -12,6 +12,13 @@ public sealed class HarkClientOptions
     /// <summary>The subscriber token (see <see cref="HarkSubscriberToken"/>), sent as <c>Authorization: Bearer</c> on subscribe requests.</summary>
     public string? SubscriberToken { get; set; }
 
+    /// <summary>
+    /// Who this client's subscriptions are for presence: sent as <c>client=</c> (or in the socket's subscribe frame), so on a
+    /// channel that tracks presence they are listed under it. 1 to 64 characters of <c>A–Z a–z 0–9 . _ - : @</c>. Default
+    /// null: none, the subscriptions are not listed. A subscription may name its own (<see cref="HarkClient.SubscribeAsync(IEnumerable{string}, string?, string?, CancellationToken)"/>).
+    /// </summary>
+    public string? ClientId { get; set; }
+
     /// <summary>How subscriptions receive messages. Default long-poll.</summary>
     public SubscribeTransport Transport { get; set; } = SubscribeTransport.LongPoll;
 

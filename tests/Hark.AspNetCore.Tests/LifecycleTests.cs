@@ -161,6 +161,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         var error = await Assert.ThrowsAnyAsync<Exception>(() => HarkTestServer.StartAsync(output, "Demos:Enabled=true"));
         Assert.Contains("Hark:Subscribe:TokenKeys", error.Message);
         Assert.Contains("demo.job.*", error.Message);
+        Assert.Contains("user.*.devices", error.Message);
     }
 
     [Fact]

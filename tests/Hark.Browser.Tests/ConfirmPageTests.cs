@@ -3,8 +3,11 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Hark.Browser.Tests;
 
-/// <summary>Confirm on another device: the asker (page A) and the device (page D) in two browser contexts.</summary>
-public sealed class ConfirmPageTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
+/// <summary>
+/// Confirm on another device: the asker (page A) and the device (page D) in two browser contexts. A long-poll device
+/// stays present for the grace after its last poll: one second here, so a closed device page is seen gone quickly.
+/// </summary>
+public sealed class ConfirmPageTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output, "Hark:Presence:Grace=00:00:01")
 {
     private async Task<(Microsoft.Playwright.IPage Asker, Microsoft.Playwright.IPage Device)> OpenBothAsync(string user, int wait = 20)
     {
@@ -54,6 +57,25 @@ public sealed class ConfirmPageTests(BrowserFixture browser, ITestOutputHelper o
         // One question, asked once: the browser did not send the ask again after its 408.
         await Expect(device.Locator("body")).ToHaveAttributeAsync("data-questions", "1");
         ExpectFailedLoads(408);
+        AssertNoConsoleErrors();
+    }
+
+    [Theory]
+    [InlineData("longpoll", "fay")]
+    [InlineData("websocket", "gus")]
+    public async Task Confirm_ShowsTheDeviceOnlineWhileItsPageIsOpen_AndOfflineOnceItCloses(string transport, string user)
+    {
+        var asker = await OpenAsync($"/confirm.html?user={user}");
+        var offline = $"{user}'s device is offline: open the device page for {user}.";
+        await Expect(asker.Locator("#device")).ToHaveTextAsync(offline);
+        var device = await OpenAsync($"/device.html?user={user}&transport={transport}");
+        await Expect(device.Locator("#status")).ToHaveTextAsync($"Listening for {user}'s questions.");
+        await Expect(asker.Locator("#device")).ToHaveTextAsync($"{user}'s device is online.");
+        await Expect(asker.Locator("body")).ToHaveAttributeAsync("data-devices", "1");
+        await ScreenshotAsync(asker, $"asker-device-online-{transport}");
+        await device.CloseAsync();
+        await Expect(asker.Locator("#device")).ToHaveTextAsync(offline);
+        await Expect(asker.Locator("body")).ToHaveAttributeAsync("data-devices", "0");
         AssertNoConsoleErrors();
     }
 }

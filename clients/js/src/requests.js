@@ -10,7 +10,7 @@ export function startParams(sub) {
   return {};
 }
 
-export function subUrl(sub, { timeout = null, transport = null, max = null, envelope = false, token = false, origin = null } = {}) {
+export function subUrl(sub, { timeout = null, transport = null, max = null, envelope = false, token = false, origin = null, client = sub.client } = {}) {
   const q = new URLSearchParams();
   const start = startParams(sub);
   if (start.cursor) q.set('cursor', start.cursor);
@@ -20,6 +20,7 @@ export function subUrl(sub, { timeout = null, transport = null, max = null, enve
   if (max) q.set('max', String(max));
   if (envelope) q.set('envelope', '1');
   if (origin) q.set('origin', origin);
+  if (client) q.set('client', client);
   if (token && sub.token) q.set('token', sub.token);
   // The grant the authorization hook's answer left, sent back on every request so the hook is asked once per
   // subscription. In the query, not a header: a cross-origin poll stays a simple request, with no preflight.

@@ -17,7 +17,10 @@ export function shareKey(sub) {
   const o = sub.o;
   const named = typeof o.share === 'string' ? o.share : '';
   const token = typeof o.token === 'function' ? '' : String(o.token ?? '');
-  const parts = [sub.serverUrl.href, sub.channels.join(','), token, o.transport ?? 'auto', o.timeout, o.interval, o.max ?? '', named];
+  // A client id the page names is who the shared connection is for presence: only tabs naming the same one share. The
+  // page's own random id is not: tabs that keep it share, and the leading tab's id is the one the connection names.
+  const client = typeof o.client === 'string' ? o.client : o.client === undefined ? '' : '-';
+  const parts = [sub.serverUrl.href, sub.channels.join(','), token, o.transport ?? 'auto', o.timeout, o.interval, o.max ?? '', named, client];
   return `hark:share:${hash(parts.join('\n'))}`;
 }
 
@@ -135,6 +138,7 @@ export class Share {
     const inner = this.createInner({
       ...o,
       share: false,
+      client: sub.client,
       cursor: start,
       last: sub.cursor ? null : sub.last,
       storage: false,
@@ -255,7 +259,10 @@ export class Share {
       while (sub.running && !this.paused) {
         let batch;
         try {
-          batch = await get(sub, subUrl(sub, { timeout: 0, max: sub.o.max }), sub.o.requestTimeout);
+          // A follower's poll names the client only when it is the page's choice, the leader's too: with the page's
+          // random id it would make this tab present for a grace after every catch-up.
+          const client = typeof sub.o.client === 'string' ? sub.client : null;
+          batch = await get(sub, subUrl(sub, { timeout: 0, max: sub.o.max, client }), sub.o.requestTimeout);
         } catch (error) {
           if (!(await sub.recover(error))) return;
           continue;

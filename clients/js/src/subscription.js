@@ -7,7 +7,7 @@ import { runIframe } from './transports/iframe.js';
 import { runPoll } from './transports/poll.js';
 import { runSse } from './transports/sse.js';
 import { runWebSocket } from './transports/websocket.js';
-import { DEFAULTS, baseOf, epochOf, isAbsolute, readItem, removeItem, reportUncaught, systemClock, writeItem } from './util.js';
+import { DEFAULTS, baseOf, clientOf, epochOf, isAbsolute, readItem, removeItem, reportUncaught, systemClock, writeItem } from './util.js';
 import { sleep } from './requests.js';
 import { Share, canShare } from './share.js';
 
@@ -30,6 +30,8 @@ export class Subscription {
     this.policy = createRetryPolicy(o, o.random ?? Math.random);
     this.storage = o.storage === true ? globalThis.sessionStorage : o.storage || null;
     this.storageKey = o.storageKey ?? `hark:cursor:${this.base}/sub/${channels.join(',')}`;
+    // Who this subscriber is for presence: sent on every request (and the socket's subscribe frame).
+    this.client = clientOf(o.client);
 
     const location = this.window?.location ?? globalThis.location;
     if (!isAbsolute(this.base) && !location) {
@@ -85,6 +87,7 @@ export class Subscription {
       get role() {
         return self.share?.role ?? null;
       },
+      client: this.client,
       channels: [...channels],
       ready: this.ready,
       close: () => this.end('stopped'),

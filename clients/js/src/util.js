@@ -77,3 +77,27 @@ export function removeItem(storage, key) {
     // Nothing to do.
   }
 }
+
+const CLIENT_ID = /^[A-Za-z0-9._:@-]{1,64}$/;
+
+/** Whether `id` is a presence client id: 1 to 64 characters of `A–Z a–z 0–9 . _ - : @`. */
+export function isClientId(id) {
+  return typeof id === 'string' && CLIENT_ID.test(id);
+}
+
+/** A random id, made once per page load: what every subscription of the page names as its `client` by default. */
+export const clientId = (() => {
+  const bytes = new Uint8Array(9);
+  // getRandomValues works on plain-HTTP pages too, where crypto.randomUUID does not exist.
+  if (typeof globalThis.crypto?.getRandomValues === 'function') globalThis.crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return `p-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+})();
+
+/** The `client` a subscription names: the option's id, none for `null`/`false`, else the page's. Throws for a bad id. */
+export function clientOf(option) {
+  if (option === undefined) return clientId;
+  if (option === null || option === false) return null;
+  if (!isClientId(option)) throw new TypeError(`hark: client is 1 to 64 characters of A-Z a-z 0-9 . _ - : @, not '${option}'`);
+  return option;
+}

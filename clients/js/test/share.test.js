@@ -5,7 +5,7 @@
 // hand-over to another tab with nothing lost or repeated, by Web Lock and by the BroadcastChannel election.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { subscribe, publish } from '../hark.js';
+import { subscribe, publish, clientId } from '../hark.js';
 import { haveServer, startServer, until, channel, recorder } from './helpers.js';
 import { ChannelElection } from '../src/election.js';
 
@@ -146,7 +146,7 @@ describe('sharing a subscription between tabs', { skip: haveServer ? false : 'Ha
   const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
   before(async () => {
-    server = await startServer('Hark:Limits:NewSubscriptionsPerSecond=1000');
+    server = await startServer('Hark:Limits:NewSubscriptionsPerSecond=1000', 'Hark:Presence:Channels:0=room.*', 'Hark:Presence:Grace=00:00:01');
     url = server.url;
   });
 
@@ -195,6 +195,26 @@ describe('sharing a subscription between tabs', { skip: haveServer ? false : 'Ha
 
   test('BroadcastChannel election (no Web Locks): the same, once the dead leader stops beating', async () => {
     await handOver(null, { shareBeat: 100, shareClaim: 50 });
+  });
+
+  test('presence: tabs naming one client id share and are listed once; a tab naming another connects itself', async () => {
+    const c = channel('room.');
+    const locks = new LockManager();
+    const tabs = [makeTab(locks, { held }), makeTab(locks, { held }), makeTab(locks, { held })];
+    const [ha, hb, hc] = [open(c, tabs[0], recorder(), { client: 'alice' }), open(c, tabs[1], recorder(), { client: 'alice' }), open(c, tabs[2], recorder(), { client: 'bob' })];
+    await Promise.all([ha.ready, hb.ready, hc.ready]);
+    assert.equal(hc.role, 'leader', 'bob shares with nobody');
+    await until(() => [ha, hb].filter((h) => h.role === 'leader').length === 1, 'one alice tab leads');
+    const list = async () => (await (await fetch(`${url}/pub/${c}/presence`)).json()).clients.map((x) => x.client).sort();
+    await until(async () => (await list()).join() === 'alice,bob', 'alice and bob are listed');
+    // The tabs that keep the page's id share: the connection names it.
+    const d = channel('room.');
+    const [hd, he] = [open(d, tabs[0], recorder()), open(d, tabs[1], recorder())];
+    await Promise.all([hd.ready, he.ready]);
+    await until(() => [hd, he].filter((h) => h.role === 'leader').length === 1, 'one tab leads');
+    const listD = async () => (await (await fetch(`${url}/pub/${d}/presence`)).json()).clients.map((x) => x.client);
+    await until(async () => (await listD()).join() === clientId, 'the page id is listed');
+    for (const h of [ha, hb, hc, hd, he]) h.close();
   });
 
   test('a tab that joins late starts where it asked (last: N) and then follows, each message once', async () => {

@@ -1,5 +1,5 @@
 // Compiled with `npm run typecheck` (tsc --noEmit): the declarations describe how the client is used.
-import { subscribe, publish, createRetryPolicy, HarkError, VERSION, type HarkMessage, type HarkStatus, type Subscription } from '../hark.js';
+import { subscribe, publish, presence, clientId, createRetryPolicy, HarkError, VERSION, type HarkMessage, type HarkStatus, type Subscription, type Presence, type PresentClient } from '../hark.js';
 
 interface Note { text: string }
 
@@ -40,6 +40,30 @@ const role: 'leader' | 'follower' | null = shared.role;
 void role;
 subscribe('two', { transport: 'websocket', WebSocket: globalThis.WebSocket, transportStorage: false });
 subscribe('three', { transportStorage: { getItem: () => null, setItem() {}, removeItem() {} }, clock: { setTimeout: (fn, ms, reason) => (reason === 'heartbeat' ? setTimeout(fn, ms) : 0) } });
+
+subscribe('room.1', { client: 'phone-1' });
+subscribe('room.2', { client: null });
+const me: string = clientId;
+const room: Presence = presence('room.1', {
+  token: () => 'jwt',
+  limit: 10,
+  transport: 'longpoll',
+  onChange(p) {
+    const list: PresentClient[] = p.clients;
+    void [list.map((c) => [c.client, c.user, c.transport, c.since]), p.count, p.has(me)];
+  },
+  onJoin(c) {
+    void c.client;
+  },
+  onLeave(c) {
+    if (c.reason === 'expired') void c.user;
+  },
+});
+const here: number = room.count;
+const since: string | null | undefined = room.get(me)?.since;
+await room.ready;
+room.close();
+void [here, since, sub.client];
 
 const result = await publish('inbox', { text: 'hi' }, { event: 'note', key: 'k' });
 const seq: number = result.seq;

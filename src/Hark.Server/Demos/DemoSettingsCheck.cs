@@ -7,7 +7,8 @@ namespace Hark.Server.Demos;
 
 /// <summary>
 /// What the demos need of Hark's own settings, checked at start rather than set behind the operator's back: the mail
-/// demo signs subscriber tokens for protected channels, the job demo publishes to latest-value channels.
+/// demo signs subscriber tokens for protected channels, the job demo publishes to latest-value channels, the confirm demo
+/// reads the presence of the user's devices.
 /// </summary>
 internal sealed class DemoSettingsCheck(IOptions<HarkOptions> hark) : IValidateOptions<DemoOptions>
 {
@@ -26,6 +27,10 @@ internal sealed class DemoSettingsCheck(IOptions<HarkOptions> hark) : IValidateO
         if (!settings.History.IsLatestValue(JobEndpoints.ExampleChannel))
         {
             failures.Add($"The job demo's channels keep their newest message only: add '{JobEndpoints.ChannelPattern}' to Hark:History:LatestValueChannels.");
+        }
+        if (!settings.Presence.Channels.Any(p => ChannelPattern.Matches(p, ConfirmFlow.ExampleChannel)))
+        {
+            failures.Add($"The confirm demo shows whether the user's device is online: add '{ConfirmFlow.ChannelPattern}' to Hark:Presence:Channels.");
         }
         if (options.QrTicketLifetime <= TimeSpan.Zero || options.SessionLifetime <= TimeSpan.Zero || options.MaxQrTickets < 1 || options.MaxJobDevices < 1)
         {

@@ -1,6 +1,37 @@
+import { presence } from '/hark.js';
 import { $, say, param, readBody } from '/flow.js';
 
 $('#wait').value = param('wait', $('#wait').value);
+
+// Whether a device of the user is there: the device page subscribes to user.{name}.devices with its client id, and
+// that channel tracks presence (Hark:Presence:Channels), so the list and its joins and leaves say who is online.
+let devices = null;
+
+function watchDevices(user) {
+  devices?.close();
+  if (!user) return;
+  const show = (p) => {
+    document.body.dataset.devices = String(p.count);
+    if (p.count === 0) say(`${user}'s device is offline: open the device page for ${user}.`, 'warn', '#device');
+    else say(`${user}'s device is online${p.count > 1 ? ` (${p.count} devices)` : ''}.`, 'ok', '#device');
+  };
+  devices = presence(`user.${user}.devices`, {
+    onChange: show,
+    onStatus: (status) => {
+      if (status === 'reconnecting') say(`Cannot tell whether ${user}'s device is online; retrying…`, 'warn', '#device');
+      else if (status === 'failed' || status === 'expired') say('Presence is not available here.', 'bad', '#device');
+      else if (status === 'live' && devices) show(devices);
+    },
+  });
+}
+
+$('#user').value = param('user', $('#user').value);
+let typing = null;
+$('#user').addEventListener('input', () => {
+  clearTimeout(typing);
+  typing = setTimeout(() => watchDevices($('#user').value.trim()), 300);
+});
+watchDevices($('#user').value.trim());
 
 $('#pay').addEventListener('submit', async (event) => {
   event.preventDefault();

@@ -1,4 +1,4 @@
-import { subscribe } from '/hark.js';
+import { subscribe, clientId } from '/hark.js';
 import { $, say, param } from '/flow.js';
 
 let subscription = null;
@@ -10,6 +10,8 @@ function listen(user) {
   $('#who').textContent = user;
   subscription = subscribe(`user.${user}.devices`, {
     transport: param('transport', 'longpoll'),
+    // Named so the confirm page sees this device as present (the page's own random id, which is also the default).
+    client: clientId,
     onMessage: (message) => { if (message.event === 'ask') show(message.data); },
     onStatus: (status, info) => {
       if (status === 'live') say(`Listening for ${user}'s questions.`, 'ok');

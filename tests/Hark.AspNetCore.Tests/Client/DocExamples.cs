@@ -34,6 +34,27 @@ public static class DocExamples
         var answer = await hark.AskJsonAsync($"user.{userId}.devices", question, TimeSpan.FromSeconds(30), cancellationToken);
         return answer.Outcome == HarkAnswerOutcome.Confirmed;
     }
+
+    public static async Task ShowRoomAsync(HarkClient hark, string room, CancellationToken cancellationToken)
+    {
+        var present = new Dictionary<string, HarkPresentClient>();
+        await foreach (var e in hark.WatchPresenceAsync(room, cancellationToken: cancellationToken))
+        {
+            switch (e)
+            {
+                case HarkPresenceList list: // first, and again after a gap: it replaces what was known
+                    present = list.Presence.Clients.ToDictionary(c => c.Client);
+                    break;
+                case HarkPresenceJoined joined:
+                    present[joined.Client.Client] = joined.Client;
+                    break;
+                case HarkPresenceLeft left: // left.Reason: closed or expired
+                    present.Remove(left.Client);
+                    break;
+            }
+            Console.WriteLine($"{room}: {string.Join(", ", present.Keys)}");
+        }
+    }
 }
 
 public sealed class MailWorker(HarkClient hark, ICursorStore store) : BackgroundService

@@ -29,6 +29,7 @@ function subscribeFrame(sub) {
   if (sub.o.max) frame.max = sub.o.max;
   if (sub.token) frame.token = sub.token;
   if (sub.grant) frame.grant = sub.grant;
+  if (sub.client) frame.client = sub.client;
   return JSON.stringify(frame);
 }
 

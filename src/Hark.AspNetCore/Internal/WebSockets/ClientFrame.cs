@@ -6,7 +6,7 @@ namespace Hark.AspNetCore.Internal.WebSockets;
 /// <summary>
 /// A command from the client: one JSON object per text frame, <c>{"type":…,"id":…,…}</c>. Its members are read as the
 /// named parameters of a subscription (<c>channels</c> as an array or a comma list, <c>cursor</c>, <c>last</c>,
-/// <c>max</c>, <c>token</c>, <c>grant</c>), by the same parser as <c>/sub</c>'s query string.
+/// <c>max</c>, <c>token</c>, <c>grant</c>, <c>client</c>), by the same parser as <c>/sub</c>'s query string.
 /// </summary>
 internal sealed class ClientFrame : ISubscribeParameters, IDisposable
 {
