@@ -1,6 +1,8 @@
 using Hark.Postgres.Internal;
 using Hark.Presence;
 using Hark.Tests.Presence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hark.Postgres.Tests;
 
@@ -50,6 +52,17 @@ public sealed class PostgresPresenceStoreTests(TestDatabase database) : Presence
 
         var until = Convert.ToInt64(await database.ExecuteAsync($"SELECT until FROM hark_presence WHERE channel = '{c}' AND client = 'x'"));
         Assert.Equal(renewed[0].Until, until);
+    }
+
+    [Fact]
+    public async Task AddPostgres_RegistersItsStore_ForPresence()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddLogging().AddHark(o => o.Presence.Channels.Add("room.*")).AddPostgres(o => o.ConnectionString = database.ConnectionString);
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<PostgresPresenceStore>(provider.GetRequiredService<IPresenceStore>());
     }
 
     public override async Task DisposeAsync()

@@ -1,6 +1,8 @@
 using Hark.Presence;
 using Hark.Redis.Internal;
 using Hark.Tests.Presence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hark.Redis.Tests;
 
@@ -52,6 +54,17 @@ public sealed class RedisPresenceStoreTests : PresenceStoreConformanceTests
 
         var read = await store.ReadAsync(c, 10, default).AsTask().WaitAsync(Patience);
         Assert.Equal([("x", "a b=c\n-d", "sse"), ("y", "", "ws")], read.Clients.OrderBy(p => p.Client, StringComparer.Ordinal).Select(p => (p.Client, p.User, p.Transport)));
+    }
+
+    [Fact]
+    public async Task AddRedis_RegistersItsStore_ForPresence()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddLogging().AddHark(o => o.Presence.Channels.Add("room.*")).AddRedis(o => o.Configuration = TestRedis.Server);
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<RedisPresenceStore>(provider.GetRequiredService<IPresenceStore>());
     }
 
     public override async Task DisposeAsync()
