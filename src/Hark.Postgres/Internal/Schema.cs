@@ -49,7 +49,7 @@ internal static class Schema
         // Presence: one lease per client on a channel, until a time on the database's clock (Unix ms, the value nodes
         // hand back to remove it); the index finds the lapsed ones for the sweep.
         """
-        CREATE TABLE hark_presence (
+        CREATE TABLE IF NOT EXISTS hark_presence (
           channel text NOT NULL,
           client text NOT NULL,
           user_id text,
@@ -58,7 +58,7 @@ internal static class Schema
           until bigint NOT NULL,
           PRIMARY KEY (channel, client)
         );
-        CREATE INDEX hark_presence_until ON hark_presence (until);
+        CREATE INDEX IF NOT EXISTS hark_presence_until ON hark_presence (until);
         """,
     ];
 
