@@ -2,6 +2,7 @@ using Hark;
 using Hark.AspNetCore;
 using Hark.Postgres;
 using Hark.Postgres.Internal;
+using Hark.Presence;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -15,8 +16,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class PostgresHarkBuilderExtensions
 {
     /// <summary>
-    /// Makes Hark keep its channels in PostgreSQL, so several nodes on one database share one history and
-    /// one fan-out. Settings bind from <c>Hark:Postgres</c> (then <paramref name="configure"/>); the schema
+    /// Makes Hark keep its channels in PostgreSQL, so several nodes on one database share one history, one
+    /// fan-out and one presence store. Settings bind from <c>Hark:Postgres</c> (then <paramref name="configure"/>); the schema
     /// is created or migrated at start-up, and readiness (<c>/healthz/ready</c>) follows the listening connection.
     /// </summary>
     public static IHarkBuilder AddPostgres(this IHarkBuilder builder, Action<PostgresOptions>? configure = null)
@@ -42,6 +43,10 @@ public static class PostgresHarkBuilderExtensions
             return new PostgresEngine(sp.GetRequiredService<IOptions<PostgresOptions>>().Value, hark.History, limits,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresEngine>>());
         });
+        // Presence leases live in the same database, over the engine's connection pool.
+        services.RemoveAll<IPresenceStore>();
+        services.AddSingleton<IPresenceStore>(sp => new PostgresPresenceStore(sp.GetRequiredService<IHarkEngine>() as PostgresEngine
+            ?? throw new InvalidOperationException("The postgres presence store needs the postgres engine, replaced since AddPostgres().")));
         // Npgsql's meter joins /metrics; its commands become spans wherever the host traces (OTLP, or its own exporter).
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddNpgsqlInstrumentation());
         services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());

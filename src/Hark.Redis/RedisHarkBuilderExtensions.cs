@@ -1,5 +1,6 @@
 using Hark;
 using Hark.AspNetCore;
+using Hark.Presence;
 using Hark.Redis;
 using Hark.Redis.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,9 +15,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RedisHarkBuilderExtensions
 {
     /// <summary>
-    /// Makes Hark keep its channels in Redis, so several nodes on one Redis share one history and one fan-out.
-    /// Settings bind from <c>Hark:Redis</c> (then <paramref name="configure"/>); readiness (<c>/healthz/ready</c>)
-    /// follows the node's wake-up subscription.
+    /// Makes Hark keep its channels in Redis, so several nodes on one Redis share one history, one fan-out
+    /// and one presence store. Settings bind from <c>Hark:Redis</c> (then <paramref name="configure"/>); readiness
+    /// (<c>/healthz/ready</c>) follows the node's wake-up subscription.
     /// </summary>
     public static IHarkBuilder AddRedis(this IHarkBuilder builder, Action<RedisOptions>? configure = null)
     {
@@ -47,6 +48,11 @@ public static class RedisHarkBuilderExtensions
                 }
             },
         });
+        // Presence leases live in the same Redis, over the engine's connection.
+        services.RemoveAll<IPresenceStore>();
+        services.AddSingleton<IPresenceStore>(sp => new RedisPresenceStore(sp.GetRequiredService<IHarkEngine>() as RedisEngine
+            ?? throw new InvalidOperationException("The redis presence store needs the redis engine, replaced since AddRedis()."),
+            sp.GetRequiredService<IOptions<RedisOptions>>().Value));
         services.AddHostedService<RedisStartup>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("hark-redis", tags: ["ready"]);
         return builder;

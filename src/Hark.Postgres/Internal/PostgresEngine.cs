@@ -64,6 +64,9 @@ internal sealed partial class PostgresEngine : IHarkEngine, IAsyncDisposable, ID
         Volatile.Write(ref _changes, listener);
     }
 
+    /// <summary>The pooled connections of the engine's statements, shared with the presence store.</summary>
+    public NpgsqlDataSource DataSource => _dataSource;
+
     /// <summary>This database's part of every epoch; known once the engine has started.</summary>
     public long Instance => Volatile.Read(ref _instance);
 

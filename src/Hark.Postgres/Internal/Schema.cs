@@ -46,6 +46,20 @@ internal static class Schema
         """
         ALTER TABLE hark_messages ADD COLUMN IF NOT EXISTS trace_parent text;
         """,
+        // Presence: one lease per client on a channel, until a time on the database's clock (Unix ms, the value nodes
+        // hand back to remove it); the index finds the lapsed ones for the sweep.
+        """
+        CREATE TABLE IF NOT EXISTS hark_presence (
+          channel text NOT NULL,
+          client text NOT NULL,
+          user_id text,
+          transport text NOT NULL,
+          since timestamptz NOT NULL,
+          until bigint NOT NULL,
+          PRIMARY KEY (channel, client)
+        );
+        CREATE INDEX IF NOT EXISTS hark_presence_until ON hark_presence (until);
+        """,
     ];
 
     public static int Version => Steps.Length;

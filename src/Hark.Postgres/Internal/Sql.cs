@@ -5,7 +5,7 @@ namespace Hark.Postgres.Internal;
 /// bound, the byte bound (the newest always stays) and the age bound. Reads apply the window, so the
 /// bounds hold the moment a message is published; the background trim only deletes what fell out of it.
 /// </summary>
-internal static class Sql
+internal static partial class Sql
 {
     /// <summary>The LISTEN/NOTIFY channel every node listens on.</summary>
     public const string NotifyChannel = "hark";

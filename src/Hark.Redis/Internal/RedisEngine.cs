@@ -165,7 +165,8 @@ internal sealed partial class RedisEngine : IHarkEngine, IAsyncDisposable, IDisp
     /// <summary>Whether wake-ups go over sharded pub/sub; known once started.</summary>
     public bool ShardedPubSub => _sharded;
 
-    private IDatabase Database => (_redis ?? throw new InvalidOperationException("The Redis engine has not started.")).GetDatabase();
+    /// <summary>The engine's connection, shared with the presence store; once started.</summary>
+    public IDatabase Database => (_redis ?? throw new InvalidOperationException("The Redis engine has not started.")).GetDatabase();
 
     private RedisKey StateKey(string channel) => new(_options.KeyPrefix + "s:" + channel);
 

@@ -14,7 +14,7 @@ namespace Hark.Redis.Internal;
 /// first, each <c>{order} {time µs} {size} …</c>, see <see cref="StoredEntry"/>). A channel's sequence numbers in
 /// the list are consecutive, so the first kept is <c>l - LLEN + 1</c>.
 /// </remarks>
-internal static class Scripts
+internal static partial class Scripts
 {
     private const string Prelude =
         """
