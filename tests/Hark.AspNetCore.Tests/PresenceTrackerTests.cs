@@ -43,17 +43,18 @@ public sealed class PresenceTrackerTests
     }
 
     [Fact]
-    public async Task LongPoll_JoinsOnTheFirstPass_LingersTheGrace_ThenLeaves()
+    public async Task LongPoll_JoinsOnTheFirstPass_StaysTheGrace_ThenLapsesAndLeaves()
     {
         var node = Node();
         var hold = node.Enter(["room.1", "other"], "tab", "alice", "longpoll");
         await node.PassAsync(default);
         node.Exit(hold!, closed: false);
 
-        _time.Advance(Grace - TimeSpan.FromMilliseconds(1));
+        _time.Advance(Grace);
         await node.PassAsync(default);
         var during = (await _store.ReadAsync("room.1", 10, default)).Count;
-        _time.Advance(TimeSpan.FromMilliseconds(1));
+        // A grace and a quarter after the write (the quarter: when it would have been written again).
+        _time.Advance(Grace / 4);
         await node.PassAsync(default);
 
         Assert.Equal("room.1", Assert.Single(hold!.Leases).Channel);
@@ -67,14 +68,14 @@ public sealed class PresenceTrackerTests
     }
 
     [Fact]
-    public async Task HeldLease_RenewedEveryHalfGrace_NeverLapses()
+    public async Task HeldLease_RenewedEveryQuarterGrace_NeverLapses()
     {
         var node = Node();
         var hold = node.Enter(["room.1"], "sock", null, "ws");
         for (var i = 0; i < 20; i++)
         {
             await node.PassAsync(default);
-            _time.Advance(TimeSpan.FromSeconds(3));
+            _time.Advance(TimeSpan.FromSeconds(2));
             Assert.Empty(await _store.TakeExpiredAsync(10, default));
         }
         node.Exit(hold!, closed: true);
@@ -99,8 +100,13 @@ public sealed class PresenceTrackerTests
         await a.PassAsync(default);
         await b.PassAsync(default);
 
+        _time.Advance(Grace / 4);
+        await a.PassAsync(default);
+        await b.PassAsync(default);
+
         Assert.Equal(1, (await _store.ReadAsync("room.1", 10, default)).Count);
         Assert.Equal(["join"], (await EventsAsync("room.1")).Select(e => e.Split(' ')[0]));
+        // A's write has lapsed by its clock: it forgets the lease, and B's claim stands.
         Assert.Equal(0, a.LocalCount);
         b.Exit(onB, closed: true);
     }
@@ -112,8 +118,8 @@ public sealed class PresenceTrackerTests
         dead.Enter(["room.1"], "gone", null, "sse");
         await dead.PassAsync(default);
 
-        // The node stops passing: a grace and a half after its write, the lease is gone.
-        _time.Advance(Grace * 1.5);
+        // The node stops passing: a grace and a quarter after its write, the lease is gone.
+        _time.Advance(Grace * 1.25);
         await alive.PassAsync(default);
         await third.PassAsync(default);
 
@@ -137,6 +143,72 @@ public sealed class PresenceTrackerTests
         await node.PassAsync(default);
 
         Assert.Equal(0, whileDown);
+        Assert.Equal(["join", "leave"], (await EventsAsync("room.1")).Select(e => e.Split(' ')[0]));
+    }
+
+    [Fact]
+    public async Task PollsComingAndGoingBetweenPasses_KeepTheLease_OneJoin()
+    {
+        var node = Node();
+        for (var second = 0; second < 40; second++)
+        {
+            if (second % 2 == 0)
+            {
+                // An instant poll every two seconds, never held while a pass runs.
+                node.Exit(node.Enter(["room.1"], "poller", null, "poll")!, closed: false);
+            }
+            _time.Advance(TimeSpan.FromMilliseconds(500));
+            await node.PassAsync(default);
+            _time.Advance(TimeSpan.FromMilliseconds(500));
+            await node.PassAsync(default);
+        }
+        var stillThere = (await _store.ReadAsync("room.1", 10, default)).Count;
+        _time.Advance(Grace * 1.5);
+        await node.PassAsync(default);
+
+        Assert.Equal(1, stillThere);
+        Assert.Equal(["join", "leave"], (await EventsAsync("room.1")).Select(e => e.Split(' ')[0]));
+    }
+
+    [Fact]
+    public async Task PollEndingBeforeAnyPass_StillJoins_ThenLapses()
+    {
+        var node = Node();
+        node.Exit(node.Enter(["room.1"], "quick", null, "poll")!, closed: false);
+
+        await node.PassAsync(default);
+        var present = (await _store.ReadAsync("room.1", 10, default)).Count;
+        _time.Advance(Grace * 1.25);
+        await node.PassAsync(default);
+
+        Assert.Equal(1, present);
+        Assert.Equal(["join", "leave"], (await EventsAsync("room.1")).Select(e => e.Split(' ')[0]));
+        Assert.Equal(0, node.LocalCount);
+    }
+
+    [Fact]
+    public async Task ClientBetweenPollsOnTwoNodes_NeitherEndsTheOthersClaim()
+    {
+        var (a, b) = (Node(), Node());
+        // Polls alternate between the nodes; the last one on A is later than B's last write.
+        b.Exit(b.Enter(["room.1"], "tab", null, "longpoll")!, closed: false);
+        await b.PassAsync(default);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var onA = a.Enter(["room.1"], "tab", null, "longpoll")!;
+        await a.PassAsync(default);
+        for (var i = 0; i < 8; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(2));
+            await a.PassAsync(default);
+            await b.PassAsync(default);
+        }
+        a.Exit(onA, closed: false);
+        var stillThere = (await _store.ReadAsync("room.1", 10, default)).Count;
+        _time.Advance(Grace * 1.25);
+        await b.PassAsync(default);
+        await a.PassAsync(default);
+
+        Assert.Equal(1, stillThere);
         Assert.Equal(["join", "leave"], (await EventsAsync("room.1")).Select(e => e.Split(' ')[0]));
     }
 

@@ -18,7 +18,8 @@ internal static partial class Sql
         SELECT t.channel, t.client, t.user_id, t.transport, now(), {NowMs} + @ttl
         FROM unnest(@channels::text[], @clients::text[], @users::text[], @transports::text[]) AS t(channel, client, user_id, transport)
         ORDER BY t.channel, t.client
-        ON CONFLICT (channel, client) DO UPDATE SET user_id = excluded.user_id, transport = excluded.transport, until = excluded.until
+        ON CONFLICT (channel, client) DO UPDATE SET user_id = excluded.user_id, transport = excluded.transport,
+            until = GREATEST(excluded.until, hark_presence.until + 1)
         RETURNING channel, client, xmax = 0, until
         """;
 

@@ -39,10 +39,9 @@ internal sealed class RedisPresenceStore(RedisEngine engine, RedisOptions option
         foreach (var ((_, indexes), answer) in channels.Zip(answers))
         {
             var row = (RedisResult[])answer!;
-            var until = long.Parse((string)row[0]!, NumberStyles.None, CultureInfo.InvariantCulture);
             for (var j = 0; j < indexes.Count; j++)
             {
-                results[indexes[j]] = new LeaseRenewal((long)row[j + 1] == 1, until);
+                results[indexes[j]] = new LeaseRenewal((long)row[2 * j] == 1, long.Parse((string)row[2 * j + 1]!, NumberStyles.None, CultureInfo.InvariantCulture));
             }
         }
         return results;

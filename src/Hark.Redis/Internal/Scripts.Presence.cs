@@ -15,21 +15,28 @@ internal static partial class Scripts
 
     /// <summary>
     /// One channel's renewals. KEYS: until, since, details, index. ARGV: channel, ttl (ms), key TTL (ms), then per
-    /// lease: client, details. Returns {until (ms), then per lease 1 if it is new (joined), else 0}.
+    /// lease: client, details. Returns per lease 1 if it is new (joined), else 0, then its end (ms): never earlier than
+    /// the end it had (another node's longer claim stands), and always later.
     /// </summary>
     public const string RenewLeases = PresencePrelude +
         """
-        local untilMs = fmt(now + tonumber(ARGV[2]))
-        local results = {untilMs}
+        local base = now + tonumber(ARGV[2])
+        local results = {}
+        local lowest = nil
         for i = 4, #ARGV, 2 do
+          local u = base
+          local prev = redis.call('ZSCORE', KEYS[1], ARGV[i])
+          if prev and tonumber(prev) + 1 > u then u = tonumber(prev) + 1 end
           table.insert(results, redis.call('ZADD', KEYS[2], 'NX', fmt(micros), ARGV[i]))
-          redis.call('ZADD', KEYS[1], untilMs, ARGV[i])
+          table.insert(results, fmt(u))
+          redis.call('ZADD', KEYS[1], fmt(u), ARGV[i])
           redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])
+          if not lowest or u < lowest then lowest = u end
         end
         for k = 1, 3 do redis.call('PEXPIRE', KEYS[k], ARGV[3]) end
         -- The index keeps a lower bound of the channel's earliest end: lowered here, raised only by a sweep of it.
         local hint = redis.call('ZSCORE', KEYS[4], ARGV[1])
-        if not hint or tonumber(hint) > tonumber(untilMs) then redis.call('ZADD', KEYS[4], untilMs, ARGV[1]) end
+        if lowest and (not hint or tonumber(hint) > lowest) then redis.call('ZADD', KEYS[4], fmt(lowest), ARGV[1]) end
         return results
         """;
 

@@ -121,6 +121,21 @@ public abstract class PresenceStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Renew_NeverShortensALease_AnotherNodesLongerClaimStands()
+    {
+        var (a, b) = (CreateStore(), CreateStore());
+        var c = NewChannel();
+        var longer = await a.RenewAsync([Entry(c, "x")], TimeSpan.FromMinutes(1), default);
+
+        var shorter = await b.RenewAsync([Entry(c, "x")], TimeSpan.FromMilliseconds(200), default);
+        await PassAsync(TimeSpan.FromMilliseconds(400));
+
+        Assert.True(shorter[0].Until > longer[0].Until);
+        Assert.Equal(1, (await a.ReadAsync(c, 10, default)).Count);
+        Assert.DoesNotContain(await b.TakeExpiredAsync(1000, default), e => e.Channel == c);
+    }
+
+    [Fact]
     public async Task LapsedLease_NotCounted_ThenSweptOnceByOneNode()
     {
         var (a, b) = (CreateStore(), CreateStore());

@@ -53,10 +53,11 @@ internal sealed partial class PresenceTracker
     }
 
     /// <summary>
-    /// One pass: leases no request holds any more and whose linger is over are removed from the store (a leave each, unless
-    /// another node renewed them since), new and due leases are written (a join for each the store did not have), lapsed
-    /// leases of any node are swept (a leave each), and the events go out on the companions in that order, one batch.
-    /// A store that fails leaves the lease as it was, to be tried again on the next pass.
+    /// One pass: leases whose stream or socket closed are removed from the store (a leave each, unless another node
+    /// renewed them since), new and due held leases are written (a join for each the store did not have), lapsed leases
+    /// of any node are swept (a leave each), and the events go out on the companions in that order, one batch. A lease no
+    /// request holds is forgotten by the node once its last write has lapsed. A store that fails leaves the lease as it
+    /// was, to be tried again on the next pass.
     /// </summary>
     public async Task PassAsync(CancellationToken cancellationToken)
     {
@@ -70,17 +71,24 @@ internal sealed partial class PresenceTracker
             {
                 lock (lease)
                 {
-                    if (lease.IsAlive(now))
+                    if (lease.InUse)
                     {
+                        // Held, or polled since the last write (polls come and go between passes): written when due, so
+                        // present for a grace after its last poll.
                         if (lease.StoreUntil == 0 || now >= lease.RenewAt)
                         {
                             renewing.Add((lease, new PresenceEntry(lease.Channel, lease.Client, lease.User, lease.Transport)));
                         }
                         continue;
                     }
+                    if (!lease.Closed && now < lease.LapsesAt)
+                    {
+                        // Between polls: a poll arriving now renews it without a new lease, or it lapses in the store.
+                        continue;
+                    }
                     lease.Removed = true;
                     _leases.TryRemove(new KeyValuePair<(string, string), LocalLease>((lease.Channel, lease.Client), lease));
-                    if (lease.StoreUntil != 0)
+                    if (lease.Closed && lease.StoreUntil != 0)
                     {
                         removing.Add(lease);
                     }
@@ -112,7 +120,7 @@ internal sealed partial class PresenceTracker
                 if (removed[i])
                 {
                     var lease = removing[i];
-                    events.Add(Event("leave", lease.Channel, lease.Client, lease.User, lease.Transport, lease.Closed ? "closed" : "expired"));
+                    events.Add(Event("leave", lease.Channel, lease.Client, lease.User, lease.Transport, "closed"));
                 }
             }
         }
@@ -140,6 +148,8 @@ internal sealed partial class PresenceTracker
                 {
                     lease.StoreUntil = renewed[i].Until;
                     lease.RenewAt = now + _renewEveryMs;
+                    lease.WrittenAt = now;
+                    lease.LapsesAt = now + _graceMs + _renewEveryMs;
                 }
                 if (renewed[i].Joined)
                 {
@@ -164,10 +174,19 @@ internal sealed partial class PresenceTracker
                 events.Add(Event("leave", expiry.Channel, client.Client, client.User, client.Transport, "expired"));
                 if (_leases.TryGetValue((expiry.Channel, client.Client), out var mine))
                 {
-                    // This node's own lease lapsed (the store was out of reach too long): written again, it joins again.
                     lock (mine)
                     {
-                        mine.StoreUntil = 0;
+                        if (mine.InUse)
+                        {
+                            // Still in use here, but it lapsed (the store was out of reach too long): written again, it joins again.
+                            mine.StoreUntil = 0;
+                        }
+                        else
+                        {
+                            // Unused since its last write, which has lapsed: this node forgets it too.
+                            mine.Removed = true;
+                            _leases.TryRemove(new KeyValuePair<(string, string), LocalLease>((mine.Channel, mine.Client), mine));
+                        }
                     }
                 }
             }

@@ -9,9 +9,10 @@ namespace Hark.AspNetCore.Internal.Presence;
 /// <summary>
 /// This node's presence: the leases its subscribers hold on tracked channels (<see cref="PresenceOptions.Channels"/>),
 /// kept in the shared <see cref="IPresenceStore"/> by one loop (<see cref="PassAsync"/>) that writes new leases at once,
-/// renews live ones, ends those no request holds any more, sweeps leases every node has let lapse (a dead node's), and
-/// publishes each join and leave on the channel's companion (<c>~presence.{channel}</c>), in order, as history like any
-/// other. A request only touches the node's own table; the store is written by the loop, so a re-poll costs no store call.
+/// renews held ones, ends those whose stream or socket closed, sweeps leases no node renews any more (a long-poll client
+/// gone for the grace, a dead node's), and publishes each join and leave on the channel's companion
+/// (<c>~presence.{channel}</c>), in order, as history like any other. A request only touches the node's own table; the
+/// store is written by the loop, so a re-poll costs no store call.
 /// </summary>
 internal sealed partial class PresenceTracker : BackgroundService
 {
@@ -46,9 +47,11 @@ internal sealed partial class PresenceTracker : BackgroundService
         var presence = options.Value.Presence;
         _patterns = [.. presence.Channels];
         _graceMs = (long)presence.Grace.TotalMilliseconds;
-        // Written again every half grace, each write good for a grace and a half: a live lease never lapses between writes,
-        // and one a node let go of lingers its whole grace in the store too.
-        _renewEveryMs = Math.Max(_graceMs / 2, 1);
+        // A held lease is written every quarter grace, each write good for a grace and a quarter: it never lapses between
+        // writes, and once no request holds it (a long-poll client between polls) it lapses a grace to a grace and a
+        // quarter after its last poll, on whichever node that was. A renewal never shortens a lease, so no node ends
+        // another's claim: a long-poll's leave is the sweep's, never a removal.
+        _renewEveryMs = Math.Max(_graceMs / 4, 1);
         Tick = TimeSpan.FromMilliseconds(Math.Clamp(_graceMs / 4, 50, 1000));
         MaxListed = presence.MaxListed;
     }
@@ -62,7 +65,7 @@ internal sealed partial class PresenceTracker : BackgroundService
     /// <summary>The most clients a presence answer lists.</summary>
     public int MaxListed { get; }
 
-    /// <summary>The lease's time in the store, from each write.</summary>
+    /// <summary>The lease's time in the store, from each write: the grace and the time to the next write.</summary>
     private TimeSpan StoreTtl => TimeSpan.FromMilliseconds(_graceMs + _renewEveryMs);
 
     /// <summary>Whether <paramref name="channel"/> tracks presence (never a server channel, a <c>~</c> one).</summary>
@@ -108,6 +111,7 @@ internal sealed partial class PresenceTracker : BackgroundService
         }
         List<LocalLease>? held = null;
         var fresh = false;
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var channel in channels)
         {
             if (!Tracks(channel))
@@ -124,6 +128,7 @@ internal sealed partial class PresenceTracker : BackgroundService
                         continue;
                     }
                     lease.Holders++;
+                    lease.SeenAt = now;
                     lease.User = user;
                     lease.Transport = transport;
                     lease.Closed = false;
@@ -145,22 +150,23 @@ internal sealed partial class PresenceTracker : BackgroundService
     }
 
     /// <summary>
-    /// The subscription of <paramref name="hold"/> ended: a long-poll's lease lingers the grace (the client is between
-    /// polls), a stream's or socket's ends now (<paramref name="closed"/>) unless another request of the client holds it.
+    /// The subscription of <paramref name="hold"/> ended: a long-poll's lease is left to lapse in the store (the client is
+    /// between polls, present for the grace), a stream's or socket's ends now (<paramref name="closed"/>) unless another
+    /// request of the client holds it.
     /// </summary>
     public void Exit(PresenceHold hold, bool closed)
     {
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var ended = false;
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var lease in hold.Leases)
         {
             lock (lease)
             {
+                lease.SeenAt = now;
                 if (--lease.Holders > 0)
                 {
                     continue;
                 }
-                lease.LingerUntil = closed ? now : now + _graceMs;
                 lease.Closed = closed;
                 ended |= closed;
             }
