@@ -103,6 +103,19 @@ function clientOf(option) {
   return option;
 }
 
+/** Calls stop once signal aborts; true when it already has (stop was called now). */
+function stopOnAbort(signal, stop) {
+  if (!signal) {
+    return false;
+  }
+  if (signal.aborted) {
+    stop();
+    return true;
+  }
+  signal.addEventListener('abort', stop, { once: true });
+  return false;
+}
+
 // HarkError, and how a failure's status decides what the subscription does next.
 
 const PROBLEM_PREFIX = 'urn:hark:problem:';
@@ -1354,12 +1367,8 @@ class Subscription {
       close: () => this.end('stopped'),
     };
 
-    if (o.signal) {
-      if (o.signal.aborted) {
-        this.end('stopped');
-        return;
-      }
-      o.signal.addEventListener('abort', () => this.end('stopped'), { once: true });
+    if (stopOnAbort(o.signal, () => this.end('stopped'))) {
+      return;
     }
     this.onOnline = () => {
       if (this.status === 'reconnecting' && this.lastFailure === 'network') this.wake?.();
@@ -1598,12 +1607,8 @@ class Presence {
       close: () => this.end('stopped'),
     };
 
-    if (o.signal) {
-      if (o.signal.aborted) {
-        this.end('stopped');
-        return;
-      }
-      o.signal.addEventListener('abort', () => this.end('stopped'), { once: true });
+    if (stopOnAbort(o.signal, () => this.end('stopped'))) {
+      return;
     }
     this.emitStatus('connecting');
     Promise.resolve().then(() => this.load());

@@ -4,7 +4,7 @@
 import { HarkError, classify, errorFrom } from './errors.js';
 import { createRetryPolicy } from './retry.js';
 import { Subscription } from './subscription.js';
-import { DEFAULTS, baseOf, parseJson, reportUncaught, systemClock } from './util.js';
+import { DEFAULTS, baseOf, parseJson, reportUncaught, stopOnAbort, systemClock } from './util.js';
 
 const ENDING = ['expired', 'closed', 'failed'];
 
@@ -58,12 +58,8 @@ export class Presence {
       close: () => this.end('stopped'),
     };
 
-    if (o.signal) {
-      if (o.signal.aborted) {
-        this.end('stopped');
-        return;
-      }
-      o.signal.addEventListener('abort', () => this.end('stopped'), { once: true });
+    if (stopOnAbort(o.signal, () => this.end('stopped'))) {
+      return;
     }
     this.emitStatus('connecting');
     Promise.resolve().then(() => this.load());

@@ -7,7 +7,7 @@ import { runIframe } from './transports/iframe.js';
 import { runPoll } from './transports/poll.js';
 import { runSse } from './transports/sse.js';
 import { runWebSocket } from './transports/websocket.js';
-import { DEFAULTS, baseOf, clientOf, epochOf, isAbsolute, readItem, removeItem, reportUncaught, systemClock, writeItem } from './util.js';
+import { DEFAULTS, baseOf, clientOf, epochOf, isAbsolute, readItem, removeItem, reportUncaught, stopOnAbort, systemClock, writeItem } from './util.js';
 import { sleep } from './requests.js';
 import { Share, canShare } from './share.js';
 
@@ -93,12 +93,8 @@ export class Subscription {
       close: () => this.end('stopped'),
     };
 
-    if (o.signal) {
-      if (o.signal.aborted) {
-        this.end('stopped');
-        return;
-      }
-      o.signal.addEventListener('abort', () => this.end('stopped'), { once: true });
+    if (stopOnAbort(o.signal, () => this.end('stopped'))) {
+      return;
     }
     this.onOnline = () => {
       if (this.status === 'reconnecting' && this.lastFailure === 'network') this.wake?.();

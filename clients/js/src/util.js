@@ -101,3 +101,16 @@ export function clientOf(option) {
   if (!isClientId(option)) throw new TypeError(`hark: client is 1 to 64 characters of A-Z a-z 0-9 . _ - : @, not '${option}'`);
   return option;
 }
+
+/** Calls stop once signal aborts; true when it already has (stop was called now). */
+export function stopOnAbort(signal, stop) {
+  if (!signal) {
+    return false;
+  }
+  if (signal.aborted) {
+    stop();
+    return true;
+  }
+  signal.addEventListener('abort', stop, { once: true });
+  return false;
+}
