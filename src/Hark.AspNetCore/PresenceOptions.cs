@@ -12,8 +12,8 @@ public sealed class PresenceOptions
     public List<string> Channels { get; set; } = [];
 
     /// <summary>
-    /// How long a long-poll client stays present at least after its poll ends (it is between polls; it leaves within one
-    /// and a half graces), and how long a dead node's leases outlive it, give or take a quarter. Default 10 s: a re-poll
+    /// How long a long-poll client stays present at least after its poll ends (it is between polls; it leaves within two
+    /// graces), and how long a dead node's leases outlive it, give or take a quarter. Default 10 s: a re-poll
     /// and a few of the client's retries after an error.
     /// </summary>
     public TimeSpan Grace { get; set; } = TimeSpan.FromSeconds(10);
