@@ -154,12 +154,18 @@ public sealed class PresenceTests(ITestOutputHelper output) : ServerTest(output,
         }
 
         stream.Dispose();
-        await Task.Delay(300);
+        // The client goes on polling until the server has seen the stream end: the close must not end what the polls hold.
+        await HarkTestServer.EventuallyAsync(async () =>
+        {
+            using (await Server.Client.GetAsync($"/sub/{room}?client=both&timeout=0"))
+            {
+            }
+            return (await Server.ScrapeAsync()).Sum("hark_connections_held", ("hark_transport", "sse")) == 0;
+        }, "the server has ended the stream");
         Assert.Equal(1, await CountAsync(room));
         await UntilCountAsync(room, 0);
 
-        var events = await SettledEventsAsync(room, 2);
-        Assert.Equal(["join", "leave"], events.Select(e => e.Event));
+        Assert.Equal([("join", "both", null), ("leave", "both", "expired")], await SettledEventsAsync(room, 2));
     }
 
     [Fact]

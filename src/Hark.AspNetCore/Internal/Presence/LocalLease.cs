@@ -26,6 +26,9 @@ internal sealed class LocalLease(string channel, string client)
     /// <summary>When the node writes it again while it is in use (Unix ms, its own clock).</summary>
     public long RenewAt { get; set; }
 
+    /// <summary>When a long-poll or poll on it last ended (Unix ms, the node's clock): that client stays a grace after it.</summary>
+    public long PolledAt { get; set; }
+
     /// <summary>When a request last began or ended on it (Unix ms, the node's clock).</summary>
     public long SeenAt { get; set; }
 

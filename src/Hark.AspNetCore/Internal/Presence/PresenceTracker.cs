@@ -163,12 +163,17 @@ internal sealed partial class PresenceTracker : BackgroundService
             lock (lease)
             {
                 lease.SeenAt = now;
+                if (!closed)
+                {
+                    lease.PolledAt = now;
+                }
                 if (--lease.Holders > 0)
                 {
                     continue;
                 }
-                lease.Closed = closed;
-                ended |= closed;
+                // A stream's close ends the lease, unless the client also polled within the grace: that poll keeps it.
+                lease.Closed = closed && now - lease.PolledAt >= _graceMs;
+                ended |= lease.Closed;
             }
         }
         if (ended)
