@@ -182,6 +182,28 @@ function classify(error) {
 }
 
 /**
+ * Calls the page's handler `name` of `options` with `args`. A handler that throws must not stop what called it nor make
+ * a message be delivered again: its error goes to `onError` (unless that is what threw), else to the page's error reporting.
+ */
+function callHandler(options, name, ...args) {
+  const fn = options[name];
+  if (typeof fn !== 'function') return;
+  try {
+    fn(...args);
+  } catch (error) {
+    if (name !== 'onError' && typeof options.onError === 'function') {
+      try {
+        options.onError(new HarkError(`${name} threw: ${error?.message ?? error}`, { type: 'callback', cause: error }));
+        return;
+      } catch {
+        // Fall through to the page's error reporting.
+      }
+    }
+    reportUncaught(error);
+  }
+}
+
+/**
  * Waits after failures: a network error or timeout starts at about `retryDelay` and doubles to
  * `maxRetryDelay`; a server error (5xx, 429) starts at `serverErrorDelay` and doubles to
  * `maxServerErrorDelay`, never shorter than its `Retry-After` (but never past that cap). Each wait is
@@ -1532,22 +1554,7 @@ class Subscription {
   }
 
   call(name, value) {
-    const fn = this.o[name];
-    if (typeof fn !== 'function') return;
-    try {
-      fn(value);
-    } catch (error) {
-      // A throwing callback must not stop the subscription nor make a message be delivered again.
-      if (name !== 'onError' && typeof this.o.onError === 'function') {
-        try {
-          this.o.onError(new HarkError(`${name} threw: ${error?.message ?? error}`, { type: 'callback', cause: error }));
-          return;
-        } catch {
-          // Fall through to the page's error reporting.
-        }
-      }
-      reportUncaught(error);
-    }
+    callHandler(this.o, name, value);
   }
 }
 
@@ -1820,21 +1827,7 @@ class Presence {
   }
 
   call(name, ...args) {
-    const fn = this.o[name];
-    if (typeof fn !== 'function') return;
-    try {
-      fn(...args);
-    } catch (error) {
-      if (name !== 'onError' && typeof this.o.onError === 'function') {
-        try {
-          this.o.onError(new HarkError(`${name} threw: ${error?.message ?? error}`, { type: 'callback', cause: error }));
-          return;
-        } catch {
-          // Fall through to the page's error reporting.
-        }
-      }
-      reportUncaught(error);
-    }
+    callHandler(this.o, name, ...args);
   }
 }
 

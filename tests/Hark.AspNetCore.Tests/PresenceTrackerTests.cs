@@ -57,7 +57,7 @@ public sealed class PresenceTrackerTests
         _time.Advance(Grace / 4);
         await node.PassAsync(default);
 
-        Assert.Equal("room.1", Assert.Single(hold!.Leases).Channel);
+        Assert.Equal("room.1", Assert.Single(hold!).Channel);
         Assert.Equal(1, during);
         Assert.Equal(0, (await _store.ReadAsync("room.1", 10, default)).Count);
         Assert.Equal([

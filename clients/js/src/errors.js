@@ -1,5 +1,5 @@
 // HarkError, and how a failure's status decides what the subscription does next.
-import { parseJson } from './util.js';
+import { parseJson, reportUncaught } from './util.js';
 
 export const PROBLEM_PREFIX = 'urn:hark:problem:';
 
@@ -62,4 +62,26 @@ export function classify(error) {
   if (s === 410) return 'closed';
   if (s >= 500 || s === 429 || (s >= 200 && s < 300)) return 'server';
   return 'failed';
+}
+
+/**
+ * Calls the page's handler `name` of `options` with `args`. A handler that throws must not stop what called it nor make
+ * a message be delivered again: its error goes to `onError` (unless that is what threw), else to the page's error reporting.
+ */
+export function callHandler(options, name, ...args) {
+  const fn = options[name];
+  if (typeof fn !== 'function') return;
+  try {
+    fn(...args);
+  } catch (error) {
+    if (name !== 'onError' && typeof options.onError === 'function') {
+      try {
+        options.onError(new HarkError(`${name} threw: ${error?.message ?? error}`, { type: 'callback', cause: error }));
+        return;
+      } catch {
+        // Fall through to the page's error reporting.
+      }
+    }
+    reportUncaught(error);
+  }
 }

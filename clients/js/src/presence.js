@@ -1,10 +1,10 @@
 // Presence (docs/protocol.md, "Presence"): who is on a channel, kept up to date. It reads the list
 // (GET /pub/{channel}/presence), then follows the joins and leaves on the companion channel ~presence.{channel}
 // from the cursor the list came with, so none after the list is missed; after a gap it reads the list again.
-import { HarkError, classify, errorFrom } from './errors.js';
+import { HarkError, callHandler, classify, errorFrom } from './errors.js';
 import { createRetryPolicy } from './retry.js';
 import { Subscription } from './subscription.js';
-import { DEFAULTS, baseOf, parseJson, reportUncaught, stopOnAbort, systemClock } from './util.js';
+import { DEFAULTS, baseOf, parseJson, stopOnAbort, systemClock } from './util.js';
 
 const ENDING = ['expired', 'closed', 'failed'];
 
@@ -271,21 +271,7 @@ export class Presence {
   }
 
   call(name, ...args) {
-    const fn = this.o[name];
-    if (typeof fn !== 'function') return;
-    try {
-      fn(...args);
-    } catch (error) {
-      if (name !== 'onError' && typeof this.o.onError === 'function') {
-        try {
-          this.o.onError(new HarkError(`${name} threw: ${error?.message ?? error}`, { type: 'callback', cause: error }));
-          return;
-        } catch {
-          // Fall through to the page's error reporting.
-        }
-      }
-      reportUncaught(error);
-    }
+    callHandler(this.o, name, ...args);
   }
 }
 

@@ -1,6 +1,6 @@
 // One subscription: where it starts, its loop over the transport in use, what a failure calls for, and the
 // delivery of each message exactly once. The transports (./transports/) call back into it.
-import { HarkError, classify } from './errors.js';
+import { HarkError, callHandler, classify } from './errors.js';
 import { createRetryPolicy } from './retry.js';
 import { chooseTransport, rememberTransport } from './transports/choice.js';
 import { runIframe } from './transports/iframe.js';
@@ -258,21 +258,6 @@ export class Subscription {
   }
 
   call(name, value) {
-    const fn = this.o[name];
-    if (typeof fn !== 'function') return;
-    try {
-      fn(value);
-    } catch (error) {
-      // A throwing callback must not stop the subscription nor make a message be delivered again.
-      if (name !== 'onError' && typeof this.o.onError === 'function') {
-        try {
-          this.o.onError(new HarkError(`${name} threw: ${error?.message ?? error}`, { type: 'callback', cause: error }));
-          return;
-        } catch {
-          // Fall through to the page's error reporting.
-        }
-      }
-      reportUncaught(error);
-    }
+    callHandler(this.o, name, value);
   }
 }

@@ -15,7 +15,7 @@ internal sealed record PresenceBody(string Channel, int Count, IReadOnlyList<Pre
 
 internal sealed record PresentClientBody(
     string Client,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? User,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? User,
     string Transport,
     string Since);
 

@@ -32,7 +32,7 @@ internal sealed class SubscribePipeline(FanoutHub hub, RequestLimits limits, Har
         var started = time.GetTimestamp();
         string? outcome = null;
         var holding = false;
-        PresenceHold? present = null;
+        LocalLease[]? present = null;
         try
         {
             var (positions, problem) = await CursorResolver.ResolveAsync(request, hub, aborted);

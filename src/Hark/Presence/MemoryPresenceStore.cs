@@ -57,20 +57,24 @@ public sealed class MemoryPresenceStore(TimeProvider time) : IPresenceStore
         var taken = new List<PresenceExpiry>();
         lock (_gate)
         {
-            foreach (var (channel, leases) in _channels.ToList())
+            foreach (var (channel, leases) in _channels)
             {
-                foreach (var (client, lease) in leases.ToList())
+                foreach (var lease in leases.Values)
                 {
                     if (taken.Count == max)
                     {
-                        return ValueTask.FromResult<IReadOnlyList<PresenceExpiry>>(taken);
+                        break;
                     }
                     if (lease.Until <= now)
                     {
                         taken.Add(new PresenceExpiry(channel, lease.Client));
-                        Forget(channel, leases, client);
                     }
                 }
+            }
+            // Removed after the walk: a dictionary may not change while it is walked.
+            foreach (var expiry in taken)
+            {
+                Forget(expiry.Channel, _channels[expiry.Channel], expiry.Client.Client);
             }
         }
         return ValueTask.FromResult<IReadOnlyList<PresenceExpiry>>(taken);

@@ -14,7 +14,7 @@ internal sealed partial class PresenceTracker
 
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly SemaphoreSlim _passing = new(1, 1);
-    private readonly List<PublishRequest> _unpublished = [];
+    private readonly List<PresenceEvent> _unpublished = [];
     private int _signalled;
 
     /// <summary>Asks the loop for a pass now: a lease is new, or one ended for good.</summary>
@@ -94,7 +94,7 @@ internal sealed partial class PresenceTracker
                     }
                 }
             }
-            var events = new List<PublishRequest>();
+            var events = new List<PresenceEvent>();
             await RemoveAsync(removing, events, cancellationToken);
             await RenewAsync(renewing, now, events, cancellationToken);
             await SweepAsync(events, cancellationToken);
@@ -106,7 +106,7 @@ internal sealed partial class PresenceTracker
         }
     }
 
-    private async Task RemoveAsync(List<LocalLease> removing, List<PublishRequest> events, CancellationToken cancellationToken)
+    private async Task RemoveAsync(List<LocalLease> removing, List<PresenceEvent> events, CancellationToken cancellationToken)
     {
         if (removing.Count == 0)
         {
@@ -132,7 +132,7 @@ internal sealed partial class PresenceTracker
         }
     }
 
-    private async Task RenewAsync(List<(LocalLease Lease, PresenceEntry Entry)> renewing, long now, List<PublishRequest> events, CancellationToken cancellationToken)
+    private async Task RenewAsync(List<(LocalLease Lease, PresenceEntry Entry)> renewing, long now, List<PresenceEvent> events, CancellationToken cancellationToken)
     {
         if (renewing.Count == 0)
         {
@@ -164,7 +164,7 @@ internal sealed partial class PresenceTracker
         }
     }
 
-    private async Task SweepAsync(List<PublishRequest> events, CancellationToken cancellationToken)
+    private async Task SweepAsync(List<PresenceEvent> events, CancellationToken cancellationToken)
     {
         try
         {
@@ -199,7 +199,7 @@ internal sealed partial class PresenceTracker
     }
 
     /// <summary>The pass's events after any an earlier pass could not publish, one batch, in order.</summary>
-    private async Task PublishAsync(List<PublishRequest> events, CancellationToken cancellationToken)
+    private async Task PublishAsync(List<PresenceEvent> events, CancellationToken cancellationToken)
     {
         if (_unpublished.Count > 0)
         {
@@ -212,10 +212,10 @@ internal sealed partial class PresenceTracker
         }
         try
         {
-            await _engine.PublishBatchAsync(events, cancellationToken);
+            await _engine.PublishBatchAsync([.. events.Select(e => e.Request)], cancellationToken);
             foreach (var published in events)
             {
-                _metrics.PresenceEvent(published.Event!, ReasonOf(published));
+                _metrics.PresenceEvent(published.Name, published.Reason);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -227,19 +227,8 @@ internal sealed partial class PresenceTracker
         }
     }
 
-    /// <summary>The reason a leave event names (closed, expired), from its payload.</summary>
-    private static string? ReasonOf(PublishRequest leave)
-    {
-        if (leave.Event != "leave")
-        {
-            return null;
-        }
-        var json = leave.Payload.Json.Span;
-        return json.IndexOf("\"reason\":\"closed\""u8) >= 0 ? "closed" : "expired";
-    }
-
     /// <summary><c>{"client","user","transport","reason"}</c> as the event <paramref name="name"/> on the channel's companion.</summary>
-    private static PublishRequest Event(string name, string channel, string client, string? user, string transport, string? reason)
+    private static PresenceEvent Event(string name, string channel, string client, string? user, string transport, string? reason)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
         using (var json = new Utf8JsonWriter(buffer))
@@ -262,6 +251,9 @@ internal sealed partial class PresenceTracker
             json.WriteEndObject();
         }
         MessagePayload.TryFromJson(buffer.WrittenMemory.ToArray(), out var payload, out _);
-        return new PublishRequest(CompanionOf(channel), name, payload!);
+        return new PresenceEvent(new PublishRequest(CompanionOf(channel), name, payload!), name, reason);
     }
+
+    /// <summary>A join or leave: its message on the companion, and its name and reason for the metrics.</summary>
+    private sealed record PresenceEvent(PublishRequest Request, string Name, string? Reason);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Hark.Presence;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -103,7 +104,7 @@ internal sealed partial class PresenceTracker : BackgroundService
     /// A subscriber on <paramref name="channels"/> is here: it holds a lease on each tracked one until <see cref="Exit"/>.
     /// Null when none is tracked or it named no client.
     /// </summary>
-    public PresenceHold? Enter(IReadOnlyList<string> channels, string? client, string? user, string transport)
+    public LocalLease[]? Enter(IReadOnlyList<string> channels, string? client, string? user, string transport)
     {
         if (client is null || _patterns.Length == 0)
         {
@@ -146,19 +147,19 @@ internal sealed partial class PresenceTracker : BackgroundService
         {
             Signal();
         }
-        return new PresenceHold([.. held]);
+        return [.. held];
     }
 
     /// <summary>
-    /// The subscription of <paramref name="hold"/> ended: a long-poll's lease is left to lapse in the store (the client is
-    /// between polls, present for the grace), a stream's or socket's ends now (<paramref name="closed"/>) unless another
-    /// request of the client holds it.
+    /// The subscription that <see cref="Enter"/> gave <paramref name="hold"/> ended: a long-poll's lease is left to lapse in
+    /// the store (the client is between polls, present for the grace), a stream's or socket's ends now
+    /// (<paramref name="closed"/>) unless another request of the client holds it or polled within the grace.
     /// </summary>
-    public void Exit(PresenceHold hold, bool closed)
+    public void Exit(LocalLease[] hold, bool closed)
     {
         var ended = false;
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var lease in hold.Leases)
+        foreach (var lease in hold)
         {
             lock (lease)
             {
@@ -196,7 +197,7 @@ internal sealed partial class PresenceTracker : BackgroundService
     }
 
     /// <summary>The problem for a presence question about a channel that does not track it.</summary>
-    public static Problem NotTracked(string channel) => new(Microsoft.AspNetCore.Http.StatusCodes.Status404NotFound, "presence-off", "No presence on this channel",
+    public static Problem NotTracked(string channel) => new(StatusCodes.Status404NotFound, "presence-off", "No presence on this channel",
         $"Channel '{Problem.Shorten(channel)}' does not track presence: name it in Hark:Presence:Channels.")
     {
         Members = new Dictionary<string, object?> { ["channel"] = channel },
