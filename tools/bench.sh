@@ -3,8 +3,9 @@
 # the same load generator and the same pinning (server on core 0, load generator on core 1), then
 # writes docs/benchmarks.md and its plots from the JSON results.
 #
-#   tools/bench.sh            full run (19,000 held long-polls and WebSockets, 10,000-subscriber fan-outs, each fan-out and
-#                             throughput run 3 times with the median reported; 15 min measured before the WebSocket scenarios, which add a few more)
+#   tools/bench.sh            full run (19,000 held long-polls and WebSockets, 10,000-subscriber fan-outs and a 1,000-subscriber
+#                             long-poll fan-out, each fan-out and throughput run 3 times with the median reported, publish
+#                             rates held 10 s each; about an hour)
 #   tools/bench.sh --quick    small numbers, for trying the script (~2 min)
 #
 # Installs nginx with the Nchan module from Debian's packages when missing (needs root).
@@ -79,11 +80,14 @@ stop_server() {
 bench() { "${bench_cpu[@]}" dotnet "$work/bench/Hark.Bench.dll" "$@"; }
 
 if $quick; then
-  hold_steps=500,1000,2000; subscribers=1000; messages=10; rates=500,1000,2000; step_seconds=2
+  hold_steps=500,1000,2000; subscribers=1000; messages=10; small_subscribers=200; small_messages=10; rates=500,1000,2000; step_seconds=2
   warmup_subscribers=200; warmup_messages=10; repeat=1
 else
-  hold_steps=1000,5000,10000,15000,19000; subscribers=10000; messages=20; rates=500,1000,2000,4000,6000,8000,10000,12000,14000,16000,20000,24000; step_seconds=5
-  warmup_subscribers=2000; warmup_messages=100; repeat=3
+  # Each publish rate is held 10 s, and the ladder climbs by 1,000/s where either server's limit has been, so the
+  # spread between runs does not decide the row.
+  hold_steps=1000,5000,10000,15000,19000; subscribers=10000; messages=20; small_subscribers=1000; small_messages=100
+  rates=1000,2000,4000,6000,7000,8000,9000,10000,11000,12000,13000,14000,15000,16000,17000,18000,20000,22000,24000,28000
+  step_seconds=10; warmup_subscribers=2000; warmup_messages=100; repeat=3
 fi
 
 rm -rf "$results"
@@ -100,6 +104,7 @@ scenarios=(
   "hold-one-channel|run hold --one-channel --steps $hold_steps"
   "hold-ws|run hold --ws --steps $hold_steps"
   "fanout|run fanout --subscribers $subscribers --messages $messages --repeat $repeat"
+  "fanout-small|run fanout --subscribers $small_subscribers --messages $small_messages --repeat $repeat"
   "sse|run sse --subscribers $subscribers --messages $messages --repeat $repeat"
   "ws|run ws --subscribers $subscribers --messages $messages --repeat $repeat"
   "throughput|run throughput --channels 100 --per-channel 2 --rates $rates --step-seconds $step_seconds --repeat $repeat"
@@ -121,7 +126,7 @@ for entry in "${scenarios[@]}"; do
         url=http://127.0.0.1:$hark_port/nchan ;;
       *) start_nchan; url=http://127.0.0.1:$nchan_port ;;
     esac
-    if [[ $name == fanout || $name == sse || $name == ws ]]; then
+    if [[ $name == fanout* || $name == sse || $name == ws ]]; then
       # shellcheck disable=SC2086
       bench run "$name" $warmup_args --target "$target" --url "$url" --pid "$server_pid" --out "$work/warmup.json" >/dev/null || true
     fi

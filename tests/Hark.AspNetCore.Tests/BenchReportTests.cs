@@ -103,6 +103,23 @@ public sealed class BenchReportTests
     }
 
     [Fact]
+    public void LongPollFanout_TwoSizes_EachHasItsSection_AndItsOwnRatios()
+    {
+        var text = Write(
+            Result("fanout", "hark") with { Subscribers = 10_000, DeliveriesPerSecond = 30_000 },
+            Result("fanout", "nchan") with { Subscribers = 10_000, DeliveriesPerSecond = 40_000 },
+            Result("fanout", "hark") with { DeliveriesPerSecond = 20_000 },
+            Result("fanout", "nchan") with { DeliveriesPerSecond = 10_000 });
+
+        var small = text.IndexOf("## Fan-out over long-poll, 1,000 subscribers", StringComparison.Ordinal);
+        var large = text.IndexOf("## Fan-out over long-poll\n", StringComparison.Ordinal);
+        Assert.True(large >= 0 && small > large);
+        Assert.Contains("- Hark / Nchan, deliveries per second: **0.75×** (Nchan better)", text[large..small]);
+        Assert.Contains("- Hark / Nchan, deliveries per second: **2.00×** (Hark at least as good)", text[small..]);
+        Assert.DoesNotContain("| 30,000 |", text[small..]);
+    }
+
+    [Fact]
     public void Hold_WebSocketBesideLongPoll_ComparesBytesPerConnection()
     {
         static ScenarioResult Hold(string scenario, string target, double bytes) => Result(scenario, target) with

@@ -33,7 +33,14 @@ internal sealed class ReportWriter(string resultsDirectory, string outputPath, s
             md.AppendLine(File.ReadAllText(environment).TrimEnd()).AppendLine();
         }
         Hold(md, results.Where(r => r.Scenario.StartsWith("hold", StringComparison.Ordinal)).ToList(), plots);
-        Fanout(md, "Fan-out over long-poll", "fanout", results.Where(r => r.Scenario == "fanout").ToList(), plots);
+        // The largest long-poll fan-out keeps the section's plain heading; smaller ones (1,000 subscribers) follow it.
+        var longPolls = results.Where(r => r.Scenario == "fanout").GroupBy(r => r.Subscribers).OrderByDescending(g => g.Key).ToList();
+        for (var i = 0; i < longPolls.Count; i++)
+        {
+            var size = longPolls[i].Key;
+            Fanout(md, i == 0 ? "Fan-out over long-poll" : $"Fan-out over long-poll, {size:N0} subscribers",
+                i == 0 ? "fanout" : $"fanout-{size}", [.. longPolls[i]], plots);
+        }
         Fanout(md, "Fan-out over SSE", "sse", results.Where(r => r.Scenario == "sse").ToList(), plots);
         Fanout(md, "Fan-out over WebSocket", "ws", results.Where(r => r.Scenario == "ws").ToList(), plots);
         Throughput(md, results.Where(r => r.Scenario == "throughput").ToList(), plots);
