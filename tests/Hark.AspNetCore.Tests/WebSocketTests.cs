@@ -181,6 +181,35 @@ public sealed class WebSocketTests(ITestOutputHelper output) : ServerTest(output
     }
 
     [Fact]
+    public async Task Shutdown_RightAfterPublishes_SendsEveryMessagePublishedBeforeIt()
+    {
+        // A publish answered just before the stop may not have woken its subscription yet: the stop must still send it.
+        var server = await HarkTestServer.StartAsync(Output);
+        var channels = Enumerable.Range(0, 4).Select(_ => HarkTestServer.NewChannel()).ToArray();
+        await using var socket = await SocketClient.ConnectAsync(server);
+        for (var i = 0; i < channels.Length; i++)
+        {
+            await socket.SendAsync($$"""{"type":"subscribe","id":{{i}},"channels":["{{channels[i]}}"]}""");
+            await socket.ReceiveAsync("subscribed");
+        }
+        foreach (var channel in channels)
+        {
+            await server.PublishAsync(channel, $"\"{channel}\"");
+        }
+
+        var stopping = server.App.StopAsync();
+
+        var (frames, status, _) = await socket.ReadToCloseAsync();
+        var received = frames.Select(f => JsonDocument.Parse(f).RootElement).Where(f => f.TryGetProperty("data", out _))
+            .Select(f => f.GetProperty("data").GetString()).Order().ToArray();
+        Assert.Equal(channels.Order().ToArray(), received);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
+        await socket.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        await stopping.WaitAsync(HarkTestServer.Patience);
+        await server.App.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Shutdown_SendsTheLastMessages_ThenClosesGoingAway()
     {
         var server = await HarkTestServer.StartAsync(Output);
@@ -189,11 +218,14 @@ public sealed class WebSocketTests(ITestOutputHelper output) : ServerTest(output
         await socket.ReceiveAsync("subscribed");
         await server.PublishAsync(c, "\"last\"");
 
-        await server.App.StopAsync().WaitAsync(HarkTestServer.Patience);
+        var stopping = server.App.StopAsync();
 
         var (frames, status, _) = await socket.ReadToCloseAsync();
         Assert.Equal("last", JsonDocument.Parse(Assert.Single(frames)).RootElement.GetProperty("data").GetString());
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
+        // The client answers the close, as a browser does, and the server's shutdown completes without waiting it out.
+        await socket.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        await stopping.WaitAsync(HarkTestServer.Patience);
         await server.App.DisposeAsync();
     }
 }

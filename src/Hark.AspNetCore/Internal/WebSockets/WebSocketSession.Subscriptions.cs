@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.WebSockets;
 using Hark.AspNetCore.Internal.Auth;
 using Hark.Hub;
 using Microsoft.AspNetCore.Http;
@@ -156,7 +155,7 @@ internal sealed partial class WebSocketSession
                         await SendErrorAsync(subscription.Id, Problem.Limit($"Channel '{held.Channel}' has the most subscribers allowed."));
                         return;
                     case WakeReason.Stopping:
-                        End(WebSocketCloseStatus.EndpointUnavailable, "server stopping");
+                        Stop();
                         return;
                     default:
                         return;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
+using Hark.Hub;
 using Microsoft.AspNetCore.Http;
 
 namespace Hark.AspNetCore.Internal.WebSockets;
@@ -9,7 +10,7 @@ namespace Hark.AspNetCore.Internal.WebSockets;
 /// hub by a loop of its own, and the one writer they all queue frames to (<see cref="SocketSender"/>). It ends in one of:
 /// the client closes (its close is answered, nothing more is sent); the client is gone or silent past the keep-alive
 /// timeout (the socket is aborted); a frame that is not a command (an error frame, then a 44xx close); the client does not
-/// read (4408, nothing queued is kept); the server stops (every subscription's last batch is sent, then 1001).
+/// read (4408, nothing queued is kept); the server stops (every subscription sends what was published up to then, then 1001).
 /// </summary>
 internal sealed partial class WebSocketSession
 {
@@ -40,7 +41,7 @@ internal sealed partial class WebSocketSession
     public async Task RunAsync(SubscribeRequest? initial, Problem? refused)
     {
         var writer = _sender.Completion;
-        using var stopping = _door.Stopping.UnsafeRegister(static s => ((WebSocketSession)s!).End(WebSocketCloseStatus.EndpointUnavailable, "server stopping"), this);
+        using var stopping = _door.Stopping.UnsafeRegister(static s => ((WebSocketSession)s!).Stop(), this);
         if (initial is not null)
         {
             refused ??= await SubscribeAsync(null, initial);
@@ -68,12 +69,16 @@ internal sealed partial class WebSocketSession
         }
     }
 
+    /// <summary>The server is stopping: every subscription sends what was published up to now, then the socket closes going away.</summary>
+    private void Stop() => End(WebSocketCloseStatus.EndpointUnavailable, "server stopping", last: true);
+
     /// <summary>
     /// Ends the socket (the first call wins): its subscriptions stop, then the close frame goes out with
     /// <paramref name="status"/>, after <paramref name="problem"/>'s error frame and whatever is queued, or at once
-    /// (nothing queued kept) when <paramref name="discard"/>.
+    /// (nothing queued kept) when <paramref name="discard"/>. With <paramref name="last"/> each subscription first reads
+    /// once more from where it stands and sends what it finds.
     /// </summary>
-    private void End(WebSocketCloseStatus status, string reason, Problem? problem = null, bool discard = false)
+    private void End(WebSocketCloseStatus status, string reason, Problem? problem = null, bool discard = false, bool last = false)
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0)
         {
@@ -83,10 +88,10 @@ internal sealed partial class WebSocketSession
         {
             _sender.CloseNow(status, reason);
         }
-        _ending = EndAsync(status, reason, problem, discard);
+        _ending = EndAsync(status, reason, problem, discard, last);
     }
 
-    private async Task EndAsync(WebSocketCloseStatus status, string reason, Problem? problem, bool discard)
+    private async Task EndAsync(WebSocketCloseStatus status, string reason, Problem? problem, bool discard, bool last)
     {
         SocketSubscription[] all;
         lock (_subscriptions)
@@ -98,17 +103,46 @@ internal sealed partial class WebSocketSession
         {
             await subscription.Stop.CancelAsync();
         }
-        // Each loop finishes queuing the batch it holds: a stopping server sends every subscription's last messages.
+        // Each loop finishes queuing the batch it holds.
         await Task.WhenAll(all.Select(s => s.Loop));
         if (discard)
         {
             return;
+        }
+        if (last)
+        {
+            foreach (var subscription in all)
+            {
+                await SendLastAsync(subscription);
+            }
         }
         if (problem is not null)
         {
             await SendErrorAsync(null, problem);
         }
         _sender.Close(status, reason);
+    }
+
+    /// <summary>
+    /// A stopping server's last read for a subscription. A message published just before the stop may not have woken the
+    /// subscription's loop before the stop ended it (its wake-up still queued, or its read cut short), so each subscription
+    /// reads once more from its cursor, within the send timeout, and queues what it finds before the close. If the engine
+    /// cannot answer, the client resumes from its cursor on its next socket, as after any close.
+    /// </summary>
+    private async Task SendLastAsync(SocketSubscription subscription)
+    {
+        using var within = new CancellationTokenSource(_options.SendTimeout, _door.Time);
+        try
+        {
+            var held = await _door.Hub.HoldAsync(subscription.Cursor.Positions, subscription.Max, TimeSpan.Zero, within.Token);
+            if (held is { Reason: WakeReason.Ready, Batch: { } batch })
+            {
+                await SendBatchAsync(subscription, batch);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException || Problem.ForEngineRefusal(e) is not null)
+        {
+        }
     }
 
     /// <summary>The sender's verdict: the client leaves what is sent to it unread.</summary>
