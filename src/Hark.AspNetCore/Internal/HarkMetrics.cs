@@ -13,13 +13,15 @@ internal sealed class HarkMetrics
     private static readonly double[] HoldBuckets = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 15, 20, 25, 30, 60, 120];
 
     private readonly Counter<long> _published;
-    private readonly Counter<long> _delivered;
-    private readonly UpDownCounter<long> _held;
+    // Counted on every delivery and poll: kept as plain interlocked totals that the meter reads when it is collected, so
+    // the hot path makes no trip through the meter's listeners (the exporter's and the dashboard's) for them.
+    private readonly TransportTally _delivered = new();
+    private readonly TransportTally _held = new();
+    private long _direct;
     private readonly Histogram<double> _pollDuration;
     private readonly Counter<long> _gaps;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _dropped;
-    private readonly Counter<long> _direct;
     private readonly Counter<long> _frames;
     private readonly Counter<long> _hookCalls;
     private readonly Histogram<double> _hookDuration;
@@ -35,8 +37,8 @@ internal sealed class HarkMetrics
         _deliverySampleRate = options.Value.Tracing.DeliverySampleRate;
         var meter = meterFactory.Create(MeterName);
         _published = meter.CreateCounter<long>("hark.messages.published", "{message}", "Messages published.");
-        _delivered = meter.CreateCounter<long>("hark.messages.delivered", "{message}", "Messages written to subscribers, counted once per subscriber.");
-        _held = meter.CreateUpDownCounter<long>("hark.connections.held", "{connection}", "Subscriber requests being held open now.");
+        meter.CreateObservableCounter("hark.messages.delivered", _delivered.Measure, "{message}", "Messages written to subscribers, counted once per subscriber.");
+        meter.CreateObservableUpDownCounter("hark.connections.held", _held.Measure, "{connection}", "Subscriber requests being held open now.");
         _pollDuration = meter.CreateHistogram("hark.poll.duration", "s", "How long long-polls were held before they were answered.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HoldBuckets });
         _gaps = meter.CreateCounter<long>("hark.gaps", "{gap}", "Gaps reported to subscribers: messages after their cursor were gone, by reason (evicted, reset).");
@@ -44,7 +46,7 @@ internal sealed class HarkMetrics
         _dropped = meter.CreateCounter<long>("hark.connections.dropped", "{connection}",
             "Streams and sockets dropped because the client did not read (on a socket: closed as a slow consumer, 4408).");
         _frames = meter.CreateCounter<long>("hark.frames.sent", "{frame}", "WebSocket frames sent to subscribers: messages, and control frames (acknowledgements, gaps, errors).");
-        _direct = meter.CreateCounter<long>("hark.polls.direct", "{request}",
+        meter.CreateObservableCounter("hark.polls.direct", () => Volatile.Read(ref _direct), "{request}",
             "Long-polls answered on the connection, ahead of the HTTP pipeline (the rest of hark.poll.duration went through it).");
         _hookCalls = meter.CreateCounter<long>("hark.auth.hook.calls", "{call}",
             "Calls to the application's authorization hook, by outcome: allowed, denied, failed (an answer other than 2xx, 401 or 403, or unreachable), timeout.");
@@ -96,18 +98,14 @@ internal sealed class HarkMetrics
         {
             return;
         }
-        var tag = new KeyValuePair<string, object?>("hark.transport", transport);
-        if (_delivered.Enabled)
-        {
-            _delivered.Add(messages.Count, tag);
-        }
+        _delivered.Add(transport, messages.Count);
         var timed = _latency.Enabled;
         if (timed || (_deliverySampleRate > 0 && messages[0].TraceParent is not null))
         {
             var now = _time.GetUtcNow();
             if (timed)
             {
-                _latency.Record(Math.Max(0, (now - messages[0].Time).TotalSeconds), tag);
+                _latency.Record(Math.Max(0, (now - messages[0].Time).TotalSeconds), new KeyValuePair<string, object?>("hark.transport", transport));
             }
             if (_deliverySampleRate > 0)
             {
@@ -116,9 +114,9 @@ internal sealed class HarkMetrics
         }
     }
 
-    public void HoldStarted(string transport) => _held.Add(1, new KeyValuePair<string, object?>("hark.transport", transport));
+    public void HoldStarted(string transport) => _held.Add(transport, 1);
 
-    public void HoldEnded(string transport) => _held.Add(-1, new KeyValuePair<string, object?>("hark.transport", transport));
+    public void HoldEnded(string transport) => _held.Add(transport, -1);
 
     public void PollAnswered(TimeSpan held, string outcome)
     {
@@ -138,7 +136,7 @@ internal sealed class HarkMetrics
         }
     }
 
-    public void AnsweredDirectly() => _direct.Add(1);
+    public void AnsweredDirectly() => Interlocked.Increment(ref _direct);
 
     /// <summary>Counts the gaps of one answer, by reason (<c>hark.gap.reason</c>: <c>evicted</c> or <c>reset</c>) and by the front door
     /// (<c>hark</c>, <c>nchan</c>) and transport that reported them.</summary>
