@@ -5,7 +5,7 @@
 #
 #   tools/bench.sh            full run (19,000 held long-polls and WebSockets, 10,000-subscriber fan-outs and a 1,000-subscriber
 #                             long-poll fan-out, each fan-out and throughput run 3 times with the median reported, publish
-#                             rates held 10 s each; about an hour)
+#                             rates held 10 s each; about half an hour)
 #   tools/bench.sh --quick    small numbers, for trying the script (~2 min)
 #
 # Installs nginx with the Nchan module from Debian's packages when missing (needs root).
