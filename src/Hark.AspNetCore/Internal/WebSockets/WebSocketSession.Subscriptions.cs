@@ -50,10 +50,11 @@ internal sealed partial class WebSocketSession
         {
             return denied;
         }
-        request = request with { Channels = authorization.Channels, User = authorization.User };
+        // One copy, kept for the subscription's life by the pipeline's frame.
+        request = request with { Channels = authorization.Channels, User = authorization.User, Transport = TransportKind.WebSocket };
         var grant = authorization.IssuedGrant;
         var started = new TaskCompletionSource<SocketSubscription>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = _door.Pipeline.StreamAsync(request with { Transport = TransportKind.WebSocket }, _address,
+        var run = _door.Pipeline.StreamAsync(request, _address,
             positions => RunAsync(new SocketSubscription(id, request.Channels, positions, request.Max) { Until = authorization.Expires }, grant, started), _context.RequestAborted).AsTask();
         if (await Task.WhenAny(started.Task, run) != started.Task)
         {
